@@ -1,0 +1,71 @@
+/* nuri: dequantization, quantization and the compute kernels over plain pointers.
+ *
+ * Every kernel has a portable scalar reference; AVX2 and AVX-512 variants are chosen
+ * once per context by nuri_kernels_best() and tested against the scalar table. */
+#ifndef NURI_TENSOR_H
+#define NURI_TENSOR_H
+
+#include "nuri/base.h"
+#include "nuri/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { NURI_ISA_SCALAR = 0, NURI_ISA_AVX2 = 1, NURI_ISA_AVX512 = 2 } nuri_isa;
+
+/* IEEE half and bfloat16 conversions (round to nearest even, as the reference). */
+uint16_t nuri_fp32_to_fp16(float f);
+float nuri_fp16_to_fp32(uint16_t h);
+uint16_t nuri_fp32_to_bf16(float f);
+float nuri_bf16_to_fp32(uint16_t h);
+
+/* Dot product of n elements: a weight row w of type t and an activation row x already
+ * converted to nuri_type_get(t)->vec_dot_type. */
+typedef void (*nuri_vec_dot_fn)(int64_t n, const void *w, const void *x, float *out);
+/* Converts n floats to a row of some type (n a multiple of its block size). */
+typedef void (*nuri_from_float_fn)(const float *src, void *dst, int64_t n);
+/* Converts a row of some type to n floats. */
+typedef void (*nuri_to_float_fn)(const void *src, float *dst, int64_t n);
+
+typedef struct {
+    nuri_isa isa;
+    nuri_vec_dot_fn vec_dot[NURI_TYPE_COUNT];     /* NULL where the type has no dot */
+    nuri_from_float_fn from_float[NURI_TYPE_COUNT]; /* activation types at least: F32, F16, BF16, Q8_0, Q8_1, Q8_K */
+    nuri_to_float_fn to_float[NURI_TYPE_COUNT];     /* every compute type */
+
+    /* Element-wise and reduction operations on float rows. */
+    /* y = x / sqrt(mean(x^2) + eps) * w   (w may be NULL: no scale) */
+    void (*rms_norm)(int64_t n, const float *x, const float *w, float eps, float *y);
+    /* y[i] += x[i] */
+    void (*add)(int64_t n, const float *x, float *y);
+    /* y[i] *= s */
+    void (*scale)(int64_t n, float s, float *y);
+    /* g[i] = silu(g[i]) * u[i]  (SwiGLU) */
+    void (*silu_mul)(int64_t n, float *g, const float *u);
+    /* g[i] = gelu_tanh(g[i]) * u[i] (GeGLU, tanh approximation as the reference) */
+    void (*gelu_mul)(int64_t n, float *g, const float *u);
+    /* In place softmax; returns nothing; x[i] = exp(x[i]-max)/sum. */
+    void (*softmax)(int64_t n, float *x);
+    /* y[i] += a * fp16_to_fp32(x[i]) ; x is fp16 */
+    void (*axpy_f16)(int64_t n, float a, const uint16_t *x, float *y);
+} nuri_kernels;
+
+/* Static tables; NULL when this build has no code for isa. The caller checks the CPU. */
+const nuri_kernels *nuri_kernels_for(nuri_isa isa);
+/* The best table this CPU runs (checks cpuid every call; callers keep the pointer). */
+const nuri_kernels *nuri_kernels_best(void);
+/* Whether this CPU can run isa. */
+bool nuri_cpu_has(nuri_isa isa);
+const char *nuri_isa_name(nuri_isa isa);
+
+/* Convenience over the scalar table: dequantize n elements of type t. */
+nuri_status nuri_dequantize(nuri_type t, const void *src, float *dst, int64_t n, nuri_error *err);
+/* Quantizes n floats to t with the reference's round-trip rules (reference quantizers
+ * for the types nuri writes: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_K, ...). */
+nuri_status nuri_quantize(nuri_type t, const float *src, void *dst, int64_t n, nuri_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

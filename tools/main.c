@@ -1,0 +1,49 @@
+/* nuri: the command-line front end. Dispatches to one function per subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "nuri/base.h"
+
+typedef struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"inspect", cmd_inspect, "show a GGUF file's metadata, tensors and sizes"},
+    {"logits", cmd_logits, "teacher-forced logits for a token sequence (JSON lines)"},
+    {"run", cmd_run, "generate text or tokens from a prompt"},
+    {"chat", cmd_chat, "interactive chat with the model's chat template"},
+    {"bench", cmd_bench, "prompt processing and generation speed (pp512, tg128)"},
+    {"tokenize", cmd_tokenize, "text to token ids with a model's tokenizer"},
+    {"template", cmd_template, "render a chat template for a list of messages"},
+};
+
+static void usage(FILE *out) {
+    fprintf(out, "nuri %s: small language models, Korean first, on your own machine\n\n"
+                 "usage: nuri COMMAND [ARGS...]   (nuri COMMAND --help for its flags)\n\n"
+                 "commands:\n", NURI_VERSION);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("nuri %s\n", NURI_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "nuri: unknown command '%s' (nuri --help lists them)\n", argv[1]);
+    return 2;
+}
