@@ -61,6 +61,34 @@ static nuri_status read_str(cursor *c, nuri_str *s, const char *what) {
     return NURI_OK;
 }
 
+/* Names come from the file and may hold any byte: error messages show them escaped and
+ * cut short, so that an error is always one printable line. */
+typedef struct {
+    char s[200];
+} shown;
+
+static const char *show(nuri_str n, shown *b) {
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (uint64_t i = 0; i < n.len; i++) {
+        if (o + 8 > sizeof b->s) {
+            memcpy(b->s + o, "...", 4);
+            return b->s;
+        }
+        unsigned char ch = (unsigned char)n.ptr[i];
+        if (ch < 0x20 || ch == 0x7f || ch == '\\') {
+            b->s[o++] = '\\';
+            b->s[o++] = 'x';
+            b->s[o++] = hex[ch >> 4];
+            b->s[o++] = hex[ch & 15];
+        } else {
+            b->s[o++] = (char)ch;
+        }
+    }
+    b->s[o] = 0;
+    return b->s;
+}
+
 static size_t vtype_size(nuri_gguf_vtype t) {
     switch (t) {
     case NURI_GGUF_UINT8: case NURI_GGUF_INT8: case NURI_GGUF_BOOL: return 1;
@@ -100,12 +128,12 @@ static nuri_status read_kv(cursor *c, nuri_gguf_kv *kv, uint64_t index) {
     snprintf(what, sizeof what, "key %" PRIu64, index);
     nuri_status st = read_str(c, &kv->key, what);
     if (st) return st;
-    int kl = kv->key.len > 200 ? 200 : (int)kv->key.len;
+    shown kn;
     uint32_t t;
     if ((st = read_u32(c, &t, what))) return st;
     if (t >= NURI_GGUF_VTYPE_COUNT)
-        return nuri_fail(c->err, NURI_ERR_FORMAT, "%s: key '%.*s' has unknown value type %u",
-                         c->name, kl, kv->key.ptr, t);
+        return nuri_fail(c->err, NURI_ERR_FORMAT, "%s: key '%s' has unknown value type %u",
+                         c->name, show(kv->key, &kn), t);
     kv->type = (nuri_gguf_vtype)t;
     if (t == NURI_GGUF_STRING) return read_str(c, &kv->v.s, what);
     if (t != NURI_GGUF_ARRAY) {
@@ -120,8 +148,8 @@ static nuri_status read_kv(cursor *c, nuri_gguf_kv *kv, uint64_t index) {
     if ((st = read_u32(c, &et, what)) || (st = read_u64(c, &n, what))) return st;
     if (et >= NURI_GGUF_VTYPE_COUNT || et == NURI_GGUF_ARRAY)
         return nuri_fail(c->err, NURI_ERR_FORMAT,
-                         "%s: key '%.*s' is an array of unsupported element type %u", c->name, kl,
-                         kv->key.ptr, et);
+                         "%s: key '%s' is an array of unsupported element type %u", c->name,
+                         show(kv->key, &kn), et);
     kv->arr_type = (nuri_gguf_vtype)et;
     kv->arr_len = n;
     kv->arr_data = c->p;
@@ -129,16 +157,16 @@ static nuri_status read_kv(cursor *c, nuri_gguf_kv *kv, uint64_t index) {
         size_t sz = vtype_size(kv->arr_type);
         if (n > remaining(c) / sz)
             return nuri_fail(c->err, NURI_ERR_FORMAT,
-                             "%s: key '%.*s': array of %" PRIu64 " elements exceeds the file",
-                             c->name, kl, kv->key.ptr, n);
+                             "%s: key '%s': array of %" PRIu64 " elements exceeds the file",
+                             c->name, show(kv->key, &kn), n);
         c->p += n * sz;
         return NURI_OK;
     }
     /* Each string needs at least its 8-byte length, which bounds n before allocating. */
     if (n > remaining(c) / 8)
         return nuri_fail(c->err, NURI_ERR_FORMAT,
-                         "%s: key '%.*s': array of %" PRIu64 " strings exceeds the file", c->name,
-                         kl, kv->key.ptr, n);
+                         "%s: key '%s': array of %" PRIu64 " strings exceeds the file", c->name,
+                         show(kv->key, &kn), n);
     nuri_str *strs = malloc((n ? n : 1) * sizeof *strs);
     if (!strs) return nuri_fail(c->err, NURI_ERR_NOMEM, "%s: out of memory", c->name);
     kv->strs = strs;
@@ -147,8 +175,27 @@ static nuri_status read_kv(cursor *c, nuri_gguf_kv *kv, uint64_t index) {
     return NURI_OK;
 }
 
-static bool str_eq(nuri_str a, nuri_str b) {
-    return a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0;
+static int str_cmp(const void *pa, const void *pb) {
+    const nuri_str *a = *(const nuri_str *const *)pa, *b = *(const nuri_str *const *)pb;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int r = n ? memcmp(a->ptr, b->ptr, n) : 0;
+    if (r) return r;
+    return (a->len > b->len) - (a->len < b->len);
+}
+
+/* Finds a name that occurs twice among n names, each at base + i * stride. Sorting keeps
+ * this O(n log n): a hostile file may hold millions of names. */
+static nuri_status find_duplicate(const void *base, size_t stride, uint64_t n, const nuri_str **dup) {
+    *dup = NULL;
+    if (n < 2) return NURI_OK;
+    const nuri_str **v = malloc(n * sizeof *v);
+    if (!v) return NURI_ERR_NOMEM;
+    for (uint64_t i = 0; i < n; i++) v[i] = (const nuri_str *)((const char *)base + i * stride);
+    qsort(v, n, sizeof *v, str_cmp);
+    for (uint64_t i = 1; i < n && !*dup; i++)
+        if (str_cmp(&v[i - 1], &v[i]) == 0) *dup = v[i];
+    free(v);
+    return NURI_OK;
 }
 
 bool nuri_str_eq(nuri_str s, const char *c) {
@@ -161,44 +208,43 @@ static nuri_status read_tensor_info(cursor *c, nuri_gguf_tensor *t, uint64_t ind
     snprintf(what, sizeof what, "tensor info %" PRIu64, index);
     nuri_status st = read_str(c, &t->name, what);
     if (st) return st;
-    int nl = t->name.len > 200 ? 200 : (int)t->name.len;
+    shown tn;
+    const char *nm = show(t->name, &tn);
     if ((st = read_u32(c, &t->n_dims, what))) return st;
     if (t->n_dims == 0 || t->n_dims > NURI_MAX_DIMS)
-        return nuri_fail(c->err, NURI_ERR_FORMAT, "%s: tensor '%.*s' has %u dimensions (1 to %d allowed)",
-                         c->name, nl, t->name.ptr, t->n_dims, NURI_MAX_DIMS);
+        return nuri_fail(c->err, NURI_ERR_FORMAT, "%s: tensor '%s' has %u dimensions (1 to %d allowed)",
+                         c->name, nm, t->n_dims, NURI_MAX_DIMS);
     for (int d = 0; d < NURI_MAX_DIMS; d++) t->ne[d] = 1;
     for (uint32_t d = 0; d < t->n_dims; d++) {
         uint64_t ne;
         if ((st = read_u64(c, &ne, what))) return st;
         if (ne > (uint64_t)INT64_MAX)
-            return nuri_fail(c->err, NURI_ERR_FORMAT, "%s: tensor '%.*s' has dimension %u of absurd size %" PRIu64,
-                             c->name, nl, t->name.ptr, d, ne);
+            return nuri_fail(c->err, NURI_ERR_FORMAT, "%s: tensor '%s' has dimension %u of absurd size %" PRIu64,
+                             c->name, nm, d, ne);
         t->ne[d] = (int64_t)ne;
     }
     uint32_t type;
     if ((st = read_u32(c, &type, what)) || (st = read_u64(c, &t->offset, what))) return st;
     const nuri_type_info *ti = nuri_type_get(type);
     if (!ti)
-        return nuri_fail(c->err, NURI_ERR_FORMAT, "%s: tensor '%.*s' has unknown type %u", c->name,
-                         nl, t->name.ptr, type);
+        return nuri_fail(c->err, NURI_ERR_FORMAT, "%s: tensor '%s' has unknown type %u", c->name,
+                         nm, type);
     t->type = (nuri_type)type;
     /* Element count with overflow checks; the row must hold whole blocks. */
     uint64_t nel = 1;
     for (int d = 0; d < NURI_MAX_DIMS; d++) {
         uint64_t ne = (uint64_t)t->ne[d];
         if (ne != 0 && nel > (uint64_t)INT64_MAX / ne)
-            return nuri_fail(c->err, NURI_ERR_FORMAT, "%s: tensor '%.*s' shape overflows", c->name,
-                             nl, t->name.ptr);
+            return nuri_fail(c->err, NURI_ERR_FORMAT, "%s: tensor '%s' shape overflows", c->name, nm);
         nel *= ne;
     }
     if (t->ne[0] % ti->block_size != 0)
         return nuri_fail(c->err, NURI_ERR_FORMAT,
-                         "%s: tensor '%.*s' row of %" PRId64 " is not a multiple of the %s block size %" PRId64,
-                         c->name, nl, t->name.ptr, t->ne[0], ti->name, ti->block_size);
+                         "%s: tensor '%s' row of %" PRId64 " is not a multiple of the %s block size %" PRId64,
+                         c->name, nm, t->ne[0], ti->name, ti->block_size);
     uint64_t blocks = nel / (uint64_t)ti->block_size;
     if (blocks > UINT64_MAX / ti->type_size)
-        return nuri_fail(c->err, NURI_ERR_FORMAT, "%s: tensor '%.*s' size overflows", c->name, nl,
-                         t->name.ptr);
+        return nuri_fail(c->err, NURI_ERR_FORMAT, "%s: tensor '%s' size overflows", c->name, nm);
     t->nbytes = blocks * ti->type_size;
     return NURI_OK;
 }
@@ -207,6 +253,9 @@ static nuri_status parse(nuri_gguf *g, nuri_error *err) {
     cursor c = {g->base, g->base, g->base + g->size, g->path, err};
     uint32_t magic;
     nuri_status st;
+    if (g->size == 0) return nuri_fail(err, NURI_ERR_FORMAT, "%s: file is empty", g->path);
+    if (g->size < 4 && memcmp(g->base, "GGUF", g->size) == 0)
+        return nuri_fail(err, NURI_ERR_FORMAT, "%s: truncated file: %zu bytes", g->path, g->size);
     if (g->size < 4 || memcmp(g->base, "GGUF", 4) != 0)
         return nuri_fail(err, NURI_ERR_FORMAT, "%s: not a GGUF file (bad magic)", g->path);
     if ((st = read_u32(&c, &magic, "magic")) || (st = read_u32(&c, &g->version, "version"))) return st;
@@ -227,12 +276,14 @@ static nuri_status parse(nuri_gguf *g, nuri_error *err) {
     g->tensors = calloc(g->n_tensors ? g->n_tensors : 1, sizeof *g->tensors);
     if (!g->kvs || !g->tensors) return nuri_fail(err, NURI_ERR_NOMEM, "%s: out of memory", g->path);
     g->alignment = 32;
-    for (uint64_t i = 0; i < g->n_kv; i++) {
+    shown name;
+    const nuri_str *dup;
+    for (uint64_t i = 0; i < g->n_kv; i++)
         if ((st = read_kv(&c, &g->kvs[i], i))) return st;
-        for (uint64_t j = 0; j < i; j++)
-            if (str_eq(g->kvs[j].key, g->kvs[i].key))
-                return nuri_fail(err, NURI_ERR_FORMAT, "%s: duplicate key '%.*s'", g->path,
-                                 (int)(g->kvs[i].key.len > 200 ? 200 : g->kvs[i].key.len), g->kvs[i].key.ptr);
+    if (find_duplicate(&g->kvs[0].key, sizeof *g->kvs, g->n_kv, &dup))
+        return nuri_fail(err, NURI_ERR_NOMEM, "%s: out of memory", g->path);
+    if (dup) return nuri_fail(err, NURI_ERR_FORMAT, "%s: duplicate key '%s'", g->path, show(*dup, &name));
+    for (uint64_t i = 0; i < g->n_kv; i++) {
         if (nuri_str_eq(g->kvs[i].key, "general.alignment")) {
             if (g->kvs[i].type != NURI_GGUF_UINT32 || g->kvs[i].v.u == 0 ||
                 (g->kvs[i].v.u & (g->kvs[i].v.u - 1)) != 0)
@@ -252,19 +303,18 @@ static nuri_status parse(nuri_gguf *g, nuri_error *err) {
     uint64_t data_size = g->size > data ? g->size - data : 0;
     for (uint64_t i = 0; i < g->n_tensors; i++) {
         nuri_gguf_tensor *t = &g->tensors[i];
-        int nl = t->name.len > 200 ? 200 : (int)t->name.len;
         if (t->offset % g->alignment != 0)
-            return nuri_fail(err, NURI_ERR_FORMAT, "%s: tensor '%.*s' offset %" PRIu64 " is not aligned to %" PRIu64,
-                             g->path, nl, t->name.ptr, t->offset, g->alignment);
+            return nuri_fail(err, NURI_ERR_FORMAT, "%s: tensor '%s' offset %" PRIu64 " is not aligned to %" PRIu64,
+                             g->path, show(t->name, &name), t->offset, g->alignment);
         if (t->offset > data_size || t->nbytes > data_size - t->offset)
             return nuri_fail(err, NURI_ERR_FORMAT,
-                             "%s: tensor '%.*s' (%" PRIu64 " bytes at offset %" PRIu64 ") extends past the end of the file (truncated?)",
-                             g->path, nl, t->name.ptr, t->nbytes, t->offset);
+                             "%s: tensor '%s' (%" PRIu64 " bytes at offset %" PRIu64 ") extends past the end of the file (truncated?)",
+                             g->path, show(t->name, &name), t->nbytes, t->offset);
         t->data = g->base + data + t->offset;
-        for (uint64_t j = 0; j < i; j++)
-            if (str_eq(g->tensors[j].name, t->name))
-                return nuri_fail(err, NURI_ERR_FORMAT, "%s: duplicate tensor '%.*s'", g->path, nl, t->name.ptr);
     }
+    if (find_duplicate(&g->tensors[0].name, sizeof *g->tensors, g->n_tensors, &dup))
+        return nuri_fail(err, NURI_ERR_NOMEM, "%s: out of memory", g->path);
+    if (dup) return nuri_fail(err, NURI_ERR_FORMAT, "%s: duplicate tensor '%s'", g->path, show(*dup, &name));
     return NURI_OK;
 }
 
