@@ -100,6 +100,15 @@ nuri_status nuri_gguf_get_arr(const nuri_gguf *g, const char *key, nuri_gguf_vty
     return NURI_OK;
 }
 
+/* Float to int64 saturating (NaN gives 0): a plain cast of an out-of-range float is
+ * undefined behaviour, and array elements come straight from the file. */
+static int64_t f2i(double x) {
+    if (x != x) return 0;
+    if (x >= 9223372036854775808.0) return INT64_MAX;
+    if (x < -9223372036854775808.0) return INT64_MIN;
+    return (int64_t)x;
+}
+
 int64_t nuri_gguf_arr_int(const nuri_gguf_kv *kv, uint64_t i) {
     const uint8_t *p = kv->arr_data;
     switch (kv->arr_type) {
@@ -111,8 +120,8 @@ int64_t nuri_gguf_arr_int(const nuri_gguf_kv *kv, uint64_t i) {
     case NURI_GGUF_INT32: { int32_t x; memcpy(&x, p + 4 * i, 4); return x; }
     case NURI_GGUF_UINT64: { uint64_t x; memcpy(&x, p + 8 * i, 8); return (int64_t)x; }
     case NURI_GGUF_INT64: { int64_t x; memcpy(&x, p + 8 * i, 8); return x; }
-    case NURI_GGUF_FLOAT32: { float x; memcpy(&x, p + 4 * i, 4); return (int64_t)x; }
-    case NURI_GGUF_FLOAT64: { double x; memcpy(&x, p + 8 * i, 8); return (int64_t)x; }
+    case NURI_GGUF_FLOAT32: { float x; memcpy(&x, p + 4 * i, 4); return f2i(x); }
+    case NURI_GGUF_FLOAT64: { double x; memcpy(&x, p + 8 * i, 8); return f2i(x); }
     default: return 0;
     }
 }
