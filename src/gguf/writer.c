@@ -207,12 +207,28 @@ nuri_status nuri_gguf_add_tensor(nuri_gguf_writer *w, const char *name, nuri_typ
     for (size_t i = 0; i < w->n_tensors; i++)
         if (!strcmp(w->tensors[i].name, name))
             return nuri_fail(err, NURI_ERR_INVALID_ARG, "tensor '%s' added twice", name);
+    bool empty = false;
+    for (uint32_t d = 0; d < n_dims; d++) {
+        if (ne[d] < 0)
+            return nuri_fail(err, NURI_ERR_INVALID_ARG, "tensor '%s': dimension %u is negative", name, d);
+        empty = empty || ne[d] == 0;
+    }
     size_t row = nuri_type_row_size(type, ne[0]);
     if (!row && ne[0] != 0)
         return nuri_fail(err, NURI_ERR_INVALID_ARG, "tensor '%s': row of %lld is not whole %s blocks",
                          name, (long long)ne[0], ti->name);
-    size_t nbytes = row;
-    for (uint32_t d = 1; d < n_dims; d++) nbytes *= (size_t)ne[d];
+    /* The element count must fit int64 (as the reader demands) and the bytes size_t. */
+    uint64_t nel = 1;
+    size_t nbytes = empty ? 0 : row;
+    for (uint32_t d = 0; d < n_dims; d++) {
+        uint64_t n = (uint64_t)ne[d];
+        if (n && nel > (uint64_t)INT64_MAX / n)
+            return nuri_fail(err, NURI_ERR_INVALID_ARG, "tensor '%s': shape overflows", name);
+        nel *= n;
+        if (d > 0 && !empty && nbytes > SIZE_MAX / n)
+            return nuri_fail(err, NURI_ERR_INVALID_ARG, "tensor '%s': size overflows", name);
+        if (d > 0) nbytes *= n;
+    }
     if (w->n_tensors == w->cap_tensors) {
         size_t cap = w->cap_tensors ? w->cap_tensors * 2 : 16;
         wtensor *n = realloc(w->tensors, cap * sizeof *n);
@@ -228,7 +244,7 @@ nuri_status nuri_gguf_add_tensor(nuri_gguf_writer *w, const char *name, nuri_typ
         free(t.data);
         return nuri_fail(err, NURI_ERR_NOMEM, "out of memory");
     }
-    memcpy(t.data, data, nbytes);
+    if (nbytes) memcpy(t.data, data, nbytes);
     t.type = type;
     t.n_dims = n_dims;
     for (int d = 0; d < NURI_MAX_DIMS; d++) t.ne[d] = d < (int)n_dims ? ne[d] : 1;
@@ -252,10 +268,17 @@ static bool pad_to(FILE *f, uint64_t *pos, uint32_t alignment) {
 
 nuri_status nuri_gguf_writer_save(nuri_gguf_writer *w, const char *path, uint32_t alignment,
                                   nuri_error *err) {
+    /* The layout and general.alignment must agree: a key copied from another file decides
+     * the default, and an explicit alignment overrides the key. */
+    const wkv *key = NULL;
+    for (size_t i = 0; i < w->n_kv; i++)
+        if (!strcmp(w->kvs[i].key, "general.alignment")) key = &w->kvs[i];
+    if (alignment == 0 && key && key->type == NURI_GGUF_UINT32) memcpy(&alignment, key->bytes, 4);
     if (alignment == 0) alignment = 32;
     if (alignment & (alignment - 1))
         return nuri_fail(err, NURI_ERR_INVALID_ARG, "%s: alignment %u is not a power of two", path, alignment);
-    if (alignment != 32) nuri_gguf_set_u32(w, "general.alignment", alignment);
+    if ((alignment != 32 || key) && nuri_gguf_set_u32(w, "general.alignment", alignment))
+        return nuri_fail(err, NURI_ERR_NOMEM, "%s: out of memory", path);
     nuri_atomic_file af;
     nuri_status st = nuri_atomic_open(&af, path, err);
     if (st) return st;
