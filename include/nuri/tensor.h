@@ -49,6 +49,18 @@ typedef struct {
     void (*softmax)(int64_t n, float *x);
     /* y[i] += a * fp16_to_fp32(x[i]) ; x is fp16 */
     void (*axpy_f16)(int64_t n, float a, const uint16_t *x, float *y);
+
+    /* Matrix product, for prompt processing and generation alike:
+     *   out[t*ld_out + r] = vec_dot(n, row r of w, row t of x)  for r in [r0,r1), t in [0,n_tok)
+     * w: weight rows of type wt, w_row_bytes apart (row r starts at w + r*w_row_bytes);
+     * x: n_tok activation rows already converted with from_float[vec_dot_type of wt],
+     * x_row_bytes apart. n must be a multiple of wt's block size. Tiles over rows and
+     * tokens so each weight block is loaded once for several tokens; the caller splits
+     * [0,rows) into disjoint [r0,r1) ranges across threads. Results equal vec_dot's up to
+     * float summation order. Every compute type (nuri_type_get(wt)->compute) works. */
+    void (*mat_dot)(nuri_type wt, int64_t n, const void *w, size_t w_row_bytes, int64_t r0,
+                    int64_t r1, const void *x, size_t x_row_bytes, int64_t n_tok, float *out,
+                    int64_t ld_out);
 } nuri_kernels;
 
 /* Static tables; NULL when this build has no code for isa. The caller checks the CPU. */
