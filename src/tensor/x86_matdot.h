@@ -281,6 +281,8 @@ NURI_INLINE void kq_tile(int k, int R, int T, int64_t nb, const uint8_t *w, size
         for (int t = 0; t < T; t++) out[(int64_t)t * ld + r] = hsum_ps(acc[r][t]);
 }
 
+#include "tensor/x86_kdot.h"
+
 /* ---- float types (F32, F16, BF16) against the same type ---- */
 
 enum { FT_F32, FT_F16, FT_BF16 };
@@ -337,7 +339,10 @@ enum { FAM_Q32, FAM_KQ, FAM_FT };
 NURI_INLINE void any_tile(int fam, int k, int R, int T, int64_t n, const uint8_t *w, size_t wrb,
                           const uint8_t *x, size_t xrb, float *out, int64_t ld) {
     if (fam == FAM_Q32) q32_tile(k, R, T, n / QK32, w, wrb, x, xrb, out, ld);
-    else if (fam == FAM_KQ) kq_tile(k, R, T, n / QKK, w, wrb, x, xrb, out, ld);
+    else if (fam == FAM_KQ && T == 1) {
+        /* One token shares nothing across rows: stream each row through registers. */
+        for (int r = 0; r < R; r++) out[r] = kd_row(k, n / QKK, w + (size_t)r * wrb, x);
+    } else if (fam == FAM_KQ) kq_tile(k, R, T, n / QKK, w, wrb, x, xrb, out, ld);
     else ft_tile(k, R, T, n, w, wrb, x, xrb, out, ld);
 }
 

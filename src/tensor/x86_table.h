@@ -1,5 +1,6 @@
 /* Internal: the kernel table of one x86 ISA, built from the shared x86 headers.
- * The including file defines X86_TABLE_NAME and X86_TABLE_ISA. Minor entries (the
+ * The including file defines X86_TABLE_NAME and X86_TABLE_ISA (and may define
+ * X86_MAT_DOT to replace the matrix kernel). Minor entries (the
  * dequantizers, weight quantizers, GELU) are the scalar ones. */
 #ifndef NURI_TENSOR_X86_TABLE_H
 #define NURI_TENSOR_X86_TABLE_H
@@ -7,6 +8,10 @@
 #include "tensor/x86_matdot.h"
 #include "tensor/x86_ops.h"
 #include "tensor/x86_quant.h"
+
+#ifndef X86_MAT_DOT
+#define X86_MAT_DOT x86_mat_dot
+#endif
 
 const nuri_kernels X86_TABLE_NAME = {
     .isa = X86_TABLE_ISA,
@@ -66,7 +71,7 @@ const nuri_kernels X86_TABLE_NAME = {
     .gelu_mul = nuri_op_gelu_mul,
     .softmax = x86_softmax,
     .axpy_f16 = x86_axpy_f16,
-    .mat_dot = x86_mat_dot,
+    .mat_dot = X86_MAT_DOT,
 };
 
 #endif

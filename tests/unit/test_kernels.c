@@ -285,47 +285,61 @@ static void test_dot_vs_dequant(const nuri_kernels *s) {
 }
 
 /* mat_dot of every table against its scalar vec_dot, over odd row ranges and token
- * counts (every tile shape and tail), with a sentinel around the written range. */
-static void test_mat_dot(const nuri_kernels *k, const nuri_kernels *s) {
-    const int64_t n = 512, rows = 23, ntok = 11, ld = 29;
+ * counts (every tile shape and tail, batches of 16 tokens and their remainders, more
+ * than one K chunk), with a sentinel around the written range. */
+static void mat_dot_case(const nuri_kernels *k, const nuri_kernels *s, nuri_type t, int64_t n,
+                         const int64_t (*ranges)[3], int nranges) {
+    const int64_t rows = 23, ntok = 37, ld = 29;
+    const nuri_type xt = nuri_type_get((uint32_t)t)->vec_dot_type;
+    const size_t wrb = nuri_type_row_size(t, n), xrb = nuri_type_row_size(xt, n) + 4;
     float *xf = malloc((size_t)(n * ntok) * sizeof(float));
     float *out = malloc((size_t)(ld * ntok) * sizeof(float));
-    for (size_t ti = 0; ti < N_COMPUTE; ti++) {
-        const nuri_type t = compute_types[ti];
-        const nuri_type xt = nuri_type_get((uint32_t)t)->vec_dot_type;
-        const size_t wrb = nuri_type_row_size(t, n), xrb = nuri_type_row_size(xt, n) + 4;
-        uint8_t *w = malloc(wrb * (size_t)rows), *x = malloc(xrb * (size_t)ntok);
-        for (int64_t r = 0; r < rows; r++) fill_weights(t, w + (size_t)r * wrb, n);
-        fill_floats(xf, n * ntok, 2.0f);
-        for (int64_t i = 0; i < ntok; i++) s->from_float[xt](xf + i * n, x + (size_t)i * xrb, n);
-        const int64_t ranges[][3] = {{0, rows, ntok}, {3, 17, 5}, {5, 6, 1}, {2, 22, 1}, {0, 4, 4}};
-        int bad = 0, sentinel = 0;
-        for (size_t q = 0; q < sizeof ranges / sizeof ranges[0]; q++) {
-            const int64_t r0 = ranges[q][0], r1 = ranges[q][1], nt = ranges[q][2];
-            for (int64_t i = 0; i < ld * ntok; i++) out[i] = -12345.0f;
-            k->mat_dot(t, n, w, wrb, r0, r1, x, xrb, nt, out, ld);
-            for (int64_t tk = 0; tk < ntok; tk++)
-                for (int64_t r = 0; r < ld; r++) {
-                    const float got = out[tk * ld + r];
-                    if (tk >= nt || r < r0 || r >= r1) {
-                        if (got != -12345.0f) sentinel++;
-                        continue;
-                    }
-                    float want = 0;
-                    s->vec_dot[t](n, w + (size_t)r * wrb, x + (size_t)tk * xrb, &want);
-                    const double scale = abs_dot(t, n, w + (size_t)r * wrb, x + (size_t)tk * xrb);
-                    if (fabs((double)got - (double)want) > 2e-6 * scale + 1e-30) bad++;
-                }
+    float *want = malloc((size_t)(ld * ntok) * sizeof(float));
+    double *scale = malloc((size_t)(ld * ntok) * sizeof(double));
+    uint8_t *w = malloc(wrb * (size_t)rows), *x = malloc(xrb * (size_t)ntok);
+    for (int64_t r = 0; r < rows; r++) fill_weights(t, w + (size_t)r * wrb, n);
+    fill_floats(xf, n * ntok, 2.0f);
+    for (int64_t i = 0; i < ntok; i++) s->from_float[xt](xf + i * n, x + (size_t)i * xrb, n);
+    for (int64_t tk = 0; tk < ntok; tk++)
+        for (int64_t r = 0; r < rows; r++) {
+            s->vec_dot[t](n, w + (size_t)r * wrb, x + (size_t)tk * xrb, &want[tk * ld + r]);
+            scale[tk * ld + r] = abs_dot(t, n, w + (size_t)r * wrb, x + (size_t)tk * xrb);
         }
-        CHECKF(bad == 0, "%s mat_dot %s: %d results differ from vec_dot", nuri_isa_name(k->isa),
-               nuri_type_get(t)->name, bad);
-        CHECKF(sentinel == 0, "%s mat_dot %s: %d writes outside the range", nuri_isa_name(k->isa),
-               nuri_type_get(t)->name, sentinel);
-        free(w);
-        free(x);
+    int bad = 0, sentinel = 0;
+    for (int q = 0; q < nranges; q++) {
+        const int64_t r0 = ranges[q][0], r1 = ranges[q][1], nt = ranges[q][2];
+        for (int64_t i = 0; i < ld * ntok; i++) out[i] = -12345.0f;
+        k->mat_dot(t, n, w, wrb, r0, r1, x, xrb, nt, out, ld);
+        for (int64_t tk = 0; tk < ntok; tk++)
+            for (int64_t r = 0; r < ld; r++) {
+                const float got = out[tk * ld + r];
+                if (tk >= nt || r < r0 || r >= r1) {
+                    if (got != -12345.0f) sentinel++;
+                    continue;
+                }
+                if (fabs((double)got - (double)want[tk * ld + r]) > 2e-6 * scale[tk * ld + r] + 1e-30) bad++;
+            }
     }
+    CHECKF(bad == 0, "%s mat_dot %s n=%lld: %d results differ from vec_dot", nuri_isa_name(k->isa),
+           nuri_type_get(t)->name, (long long)n, bad);
+    CHECKF(sentinel == 0, "%s mat_dot %s n=%lld: %d writes outside the range", nuri_isa_name(k->isa),
+           nuri_type_get(t)->name, (long long)n, sentinel);
     free(xf);
     free(out);
+    free(want);
+    free(scale);
+    free(w);
+    free(x);
+}
+
+static void test_mat_dot(const nuri_kernels *k, const nuri_kernels *s) {
+    const int64_t ranges[][3] = {{0, 23, 37}, {3, 17, 5}, {5, 6, 1}, {2, 22, 1}, {0, 4, 4}, {1, 20, 16}, {0, 9, 33}};
+    const int64_t big[][3] = {{0, 23, 37}};
+    for (size_t ti = 0; ti < N_COMPUTE; ti++) {
+        mat_dot_case(k, s, compute_types[ti], 512, ranges, (int)(sizeof ranges / sizeof ranges[0]));
+        /* Longer than one K chunk of the batched kernel (2048). */
+        mat_dot_case(k, s, compute_types[ti], 2304, big, 1);
+    }
 }
 
 static int close_rel(float a, float b, float rel, float abs_tol) {
