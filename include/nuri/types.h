@@ -58,8 +58,8 @@ typedef struct {
 /* NULL for an id that is not a known GGUF type. */
 const nuri_type_info *nuri_type_get(uint32_t type);
 
-/* Bytes that n elements of type occupy; 0 if n is not a multiple of the block size
- * or the type is unknown. */
+/* Bytes that n elements of type occupy; 0 if n is not a multiple of the block size,
+ * the type is unknown or the size does not fit size_t. */
 size_t nuri_type_row_size(nuri_type type, int64_t n);
 
 #ifdef __cplusplus

@@ -47,5 +47,6 @@ const nuri_type_info *nuri_type_get(uint32_t type) {
 size_t nuri_type_row_size(nuri_type type, int64_t n) {
     const nuri_type_info *ti = nuri_type_get((uint32_t)type);
     if (!ti || n < 0 || n % ti->block_size != 0) return 0;
+    if ((uint64_t)(n / ti->block_size) > SIZE_MAX / ti->type_size) return 0; /* overflow */
     return (size_t)(n / ti->block_size) * ti->type_size;
 }

@@ -213,13 +213,16 @@ nuri_status nuri_gguf_add_tensor(nuri_gguf_writer *w, const char *name, nuri_typ
             return nuri_fail(err, NURI_ERR_INVALID_ARG, "tensor '%s': dimension %u is negative", name, d);
         empty = empty || ne[d] == 0;
     }
-    size_t row = nuri_type_row_size(type, ne[0]);
-    if (!row && ne[0] != 0)
+    if (ne[0] % ti->block_size != 0)
         return nuri_fail(err, NURI_ERR_INVALID_ARG, "tensor '%s': row of %lld is not whole %s blocks",
                          name, (long long)ne[0], ti->name);
-    /* The element count must fit int64 (as the reader demands) and the bytes size_t. */
+    /* The element count must fit int64 (as the reader demands) and the bytes size_t; an
+     * empty tensor may have a huge dimension beside its zero one. */
+    uint64_t blocks = (uint64_t)ne[0] / (uint64_t)ti->block_size;
+    if (!empty && blocks > SIZE_MAX / ti->type_size)
+        return nuri_fail(err, NURI_ERR_INVALID_ARG, "tensor '%s': size overflows", name);
     uint64_t nel = 1;
-    size_t nbytes = empty ? 0 : row;
+    size_t nbytes = empty ? 0 : (size_t)blocks * ti->type_size;
     for (uint32_t d = 0; d < n_dims; d++) {
         uint64_t n = (uint64_t)ne[d];
         if (n && nel > (uint64_t)INT64_MAX / n)
