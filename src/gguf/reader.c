@@ -267,11 +267,13 @@ static nuri_status parse(nuri_gguf *g, nuri_error *err) {
     /* A key/value takes at least 12 bytes and a tensor info at least 28: absurd counts fail
      * here, before any allocation sized by them. */
     if (g->n_kv > remaining(&c) / 12)
-        return nuri_fail(err, NURI_ERR_FORMAT, "%s: absurd key count %" PRIu64 " for a %zu-byte file",
-                         g->path, g->n_kv, g->size);
+        return nuri_fail(err, NURI_ERR_FORMAT,
+                         "%s: key count %" PRIu64 " cannot fit in the %zu bytes left (absurd count or truncated file)",
+                         g->path, g->n_kv, remaining(&c));
     if (g->n_tensors > remaining(&c) / 28)
-        return nuri_fail(err, NURI_ERR_FORMAT, "%s: absurd tensor count %" PRIu64 " for a %zu-byte file",
-                         g->path, g->n_tensors, g->size);
+        return nuri_fail(err, NURI_ERR_FORMAT,
+                         "%s: tensor count %" PRIu64 " cannot fit in the %zu bytes left (absurd count or truncated file)",
+                         g->path, g->n_tensors, remaining(&c));
     g->kvs = calloc(g->n_kv ? g->n_kv : 1, sizeof *g->kvs);
     g->tensors = calloc(g->n_tensors ? g->n_tensors : 1, sizeof *g->tensors);
     if (!g->kvs || !g->tensors) return nuri_fail(err, NURI_ERR_NOMEM, "%s: out of memory", g->path);
