@@ -295,6 +295,13 @@ static void writer_errors(void) {
     int64_t huge[3] = {4, INT64_C(1) << 40, INT64_C(1) << 40};
     CHECK(nuri_gguf_add_tensor(w, "t", NURI_TYPE_F32, 3, huge, d, &err) == NURI_ERR_INVALID_ARG);
     CHECK(strstr(err.msg, "overflows") != NULL);
+    /* A huge row is fine beside a zero dimension (no bytes), an overflow otherwise. */
+    int64_t wide[2] = {INT64_C(1) << 62, 1};
+    CHECK(nuri_gguf_add_tensor(w, "t", NURI_TYPE_F32, 2, wide, d, &err) == NURI_ERR_INVALID_ARG);
+    CHECK(strstr(err.msg, "overflows") != NULL);
+    CHECK(nuri_type_row_size(NURI_TYPE_F32, INT64_C(1) << 62) == 0);
+    wide[1] = 0;
+    CHECK_OK(nuri_gguf_add_tensor(w, "wide", NURI_TYPE_F32, 2, wide, NULL, &err), &err);
     CHECK_OK(nuri_gguf_add_tensor(w, "t", NURI_TYPE_Q8_0, 2, ne, d, &err), &err);
     CHECK(nuri_gguf_add_tensor(w, "t", NURI_TYPE_F32, 1, ne, d, &err) == NURI_ERR_INVALID_ARG);
     CHECK(strstr(err.msg, "twice") != NULL);
