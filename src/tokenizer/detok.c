@@ -196,11 +196,12 @@ nuri_status nuri_detokenize(const nuri_tokenizer *t, const int32_t *ids, size_t 
     for (size_t i = 0; i < n; i++) {
         size_t pl;
         const char *p = nuri_token_piece(t, ids[i], unparse_special, &pl);
+        /* only the first token loses a leading space, even when it has no text */
         if (remove_space && pl > 0 && p[0] == ' ') {
             p++;
             pl--;
         }
-        if (pl) remove_space = false;
+        remove_space = false;
         if (!sb_add(&raw, p, pl)) {
             free(raw.v);
             return nuri_fail(err, NURI_ERR_NOMEM, "detokenize: out of memory");

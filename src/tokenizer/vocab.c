@@ -252,6 +252,17 @@ static const char *const eot_names[] = {
     "<EOT>", "_<EOT>", "[EOT]", "<\xEF\xBD\x9C" "end\xE2\x96\x81" "of\xE2\x96\x81" "sentence\xEF\xBD\x9C>",
     "<end_of_utterance>", NULL};
 static const char *const eom_names[] = {"<|eom_id|>", NULL};
+#define FW_BAR "\xEF\xBD\x9C" /* the full-width bar of DeepSeek's special tokens */
+#define LOW8 "\xE2\x96\x81"   /* U+2581 */
+static const char *const fim_pre_names[] = {
+    "<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<" FW_BAR "fim" LOW8 "begin" FW_BAR ">",
+    "<PRE>", LOW8 "<PRE>", "<|code_prefix|>", "<|prefix|>", NULL};
+static const char *const fim_suf_names[] = {
+    "<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<" FW_BAR "fim" LOW8 "hole" FW_BAR ">",
+    "<SUF>", LOW8 "<SUF>", "<|code_suffix|>", "<|suffix|>", NULL};
+static const char *const fim_mid_names[] = {
+    "<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<" FW_BAR "fim" LOW8 "end" FW_BAR ">",
+    "<MID>", LOW8 "<MID>", "<|code_middle|>", "<|middle|>", NULL};
 static const char *const fim_pad_names[] = {"<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]", NULL};
 static const char *const fim_rep_names[] = {"<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>", NULL};
 static const char *const fim_sep_names[] = {"<|file_sep|>", NULL};
@@ -301,6 +312,9 @@ static void setup_specials(nuri_tokenizer *t, const nuri_gguf *g) {
 
     if (t->eot < 0) t->eot = find_named(t, eot_names);
     if (t->eom < 0) t->eom = find_named(t, eom_names);
+    if (fim_pre < 0) fim_pre = find_named(t, fim_pre_names);
+    if (fim_suf < 0) fim_suf = find_named(t, fim_suf_names);
+    if (fim_mid < 0) fim_mid = find_named(t, fim_mid_names);
     if (fim_pad < 0) fim_pad = find_named(t, fim_pad_names);
     if (fim_rep < 0) fim_rep = find_named(t, fim_rep_names);
     if (fim_sep < 0) fim_sep = find_named(t, fim_sep_names);
