@@ -24,7 +24,13 @@ void nuri_error_prefix(nuri_error *err, const char *fmt, ...) {
     va_end(ap);
     char old[sizeof err->msg];
     memcpy(old, err->msg, sizeof old);
-    snprintf(err->msg, sizeof err->msg, "%s%s", prefix, old);
+    size_t n = strlen(prefix);
+    if (n >= sizeof err->msg) n = sizeof err->msg - 1;
+    memcpy(err->msg, prefix, n);
+    size_t rest = strlen(old);
+    if (rest > sizeof err->msg - 1 - n) rest = sizeof err->msg - 1 - n;
+    memcpy(err->msg + n, old, rest);
+    err->msg[n + rest] = 0;
 }
 
 const char *nuri_status_name(nuri_status status) {
