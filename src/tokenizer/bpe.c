@@ -84,13 +84,31 @@ nuri_status tok_bpe_prepare(nuri_tokenizer *t, const nuri_gguf *g, nuri_error *e
     return load_merges(t, g, err);
 }
 
+/* The merge of (left id, right id): (rank << 32 | result), or TOK_NO_MERGE. */
+static uint64_t merge_of(tok_session *s, uint64_t key) {
+    if (!s->pairs) {
+        s->pairs = malloc(sizeof *s->pairs << TOK_PAIR_CACHE_BITS);
+        if (s->pairs)
+            for (size_t i = 0; i < (size_t)1 << TOK_PAIR_CACHE_BITS; i++) s->pairs[i].key = UINT64_MAX;
+    }
+    tok_u64slot *slot = NULL;
+    if (s->pairs) {
+        uint64_t h = key * 0x9E3779B97F4A7C15ull;
+        slot = &s->pairs[h >> (64 - TOK_PAIR_CACHE_BITS)];
+        if (slot->key == key) return slot->value;
+    }
+    uint64_t v;
+    if (!tok_u64map_get(&s->t->merges, key, &v)) v = TOK_NO_MERGE;
+    if (slot) *slot = (tok_u64slot){key, v};
+    return v;
+}
+
 static bool try_pair(tok_session *s, int32_t l, int32_t r) {
     if (l < 0 || r < 0) return true;
     const tok_sym *L = &s->sym[l], *R = &s->sym[r];
     if (L->id < 0 || R->id < 0) return true;
-    uint64_t v;
-    if (!tok_u64map_get(&s->t->merges, (uint64_t)(uint32_t)L->id << 32 | (uint32_t)R->id, &v))
-        return true;
+    uint64_t v = merge_of(s, (uint64_t)(uint32_t)L->id << 32 | (uint32_t)R->id);
+    if (v == TOK_NO_MERGE) return true;
     tok_pair p = {0, (int32_t)(v >> 32), l, r, L->len + R->len, (int32_t)(uint32_t)v};
     return tok_heap_push(s, p, false);
 }

@@ -22,6 +22,7 @@ void tok_session_free(tok_session *s) {
     free(s->sym);
     free(s->heap);
     tok_wcache_free(&s->cache);
+    free(s->pairs);
     free(s);
 }
 
@@ -102,77 +103,62 @@ tok_pair tok_heap_pop(tok_session *s, bool by_score) {
 /* ---- word cache ---- */
 
 #define WCACHE_MAX_BYTES ((size_t)64 << 20) /* stop caching past this much memory */
+#define WCACHE_MAX_WORDS ((size_t)1 << 17)
 
 static size_t wc_find(const tok_wcache *c, const uint8_t *w, size_t n, uint64_t h) {
     size_t i = (size_t)h & (c->cap - 1);
-    while (c->key_len[i] != UINT32_MAX) {
-        if (c->hash[i] == h && c->key_len[i] == n && memcmp(c->keys + c->key_off[i], w, n) == 0)
-            return i;
+    for (;;) {
+        const tok_wslot *s = &c->slots[i];
+        if (s->key_len == UINT32_MAX) return i;
+        if (s->hash == h && s->key_len == n && memcmp(c->keys + s->key_off, w, n) == 0) return i;
         i = (i + 1) & (c->cap - 1);
     }
-    return i;
 }
 
 const int32_t *tok_wcache_get(const tok_wcache *c, const uint8_t *w, size_t n, size_t *n_ids) {
     if (!c->cap) return NULL;
-    size_t i = wc_find(c, w, n, tok_hash_bytes(w, n));
-    if (c->key_len[i] == UINT32_MAX) return NULL;
-    *n_ids = c->ids_len[i];
-    return c->ids + c->ids_off[i];
+    const tok_wslot *s = &c->slots[wc_find(c, w, n, tok_hash_bytes(w, n))];
+    if (s->key_len == UINT32_MAX) return NULL;
+    *n_ids = s->ids_len;
+    return c->ids + s->ids_off;
 }
 
 static bool wc_grow(tok_wcache *c) {
     size_t ncap = c->cap ? c->cap * 2 : 4096;
-    tok_wcache n = *c;
-    n.cap = ncap;
-    n.hash = malloc(ncap * sizeof *n.hash);
-    n.key_off = malloc(ncap * sizeof *n.key_off);
-    n.key_len = malloc(ncap * sizeof *n.key_len);
-    n.ids_off = malloc(ncap * sizeof *n.ids_off);
-    n.ids_len = malloc(ncap * sizeof *n.ids_len);
-    if (!n.hash || !n.key_off || !n.key_len || !n.ids_off || !n.ids_len) {
-        free(n.hash); free(n.key_off); free(n.key_len); free(n.ids_off); free(n.ids_len);
-        return false;
-    }
-    for (size_t i = 0; i < ncap; i++) n.key_len[i] = UINT32_MAX;
+    tok_wslot *ns = malloc(ncap * sizeof *ns);
+    if (!ns) return false;
+    for (size_t i = 0; i < ncap; i++) ns[i].key_len = UINT32_MAX;
     for (size_t i = 0; i < c->cap; i++) {
-        if (c->key_len[i] == UINT32_MAX) continue;
-        size_t j = (size_t)c->hash[i] & (ncap - 1);
-        while (n.key_len[j] != UINT32_MAX) j = (j + 1) & (ncap - 1);
-        n.hash[j] = c->hash[i];
-        n.key_off[j] = c->key_off[i];
-        n.key_len[j] = c->key_len[i];
-        n.ids_off[j] = c->ids_off[i];
-        n.ids_len[j] = c->ids_len[i];
+        if (c->slots[i].key_len == UINT32_MAX) continue;
+        size_t j = (size_t)c->slots[i].hash & (ncap - 1);
+        while (ns[j].key_len != UINT32_MAX) j = (j + 1) & (ncap - 1);
+        ns[j] = c->slots[i];
     }
-    free(c->hash); free(c->key_off); free(c->key_len); free(c->ids_off); free(c->ids_len);
-    *c = n;
+    free(c->slots);
+    c->slots = ns;
+    c->cap = ncap;
     return true;
 }
 
 void tok_wcache_put(tok_wcache *c, const uint8_t *w, size_t n, const int32_t *ids, size_t n_ids) {
     /* The cache only saves time: when it is full or memory is short, it stays as it is. */
-    if (n > 256 || c->keys_n + n + (c->ids_n + n_ids) * 4 + c->cap * 32 > WCACHE_MAX_BYTES) return;
+    if (n > 256 || c->count >= WCACHE_MAX_WORDS || c->keys_n + n + (c->ids_n + n_ids) * 4 + c->cap * sizeof *c->slots > WCACHE_MAX_BYTES) return;
     if ((c->count + 1) * 2 > c->cap && !wc_grow(c)) return;
     if (!tok_grow_((void **)&c->keys, &c->keys_cap, c->keys_n + n, 1)) return;
     if (!tok_grow_((void **)&c->ids, &c->ids_cap, c->ids_n + n_ids, sizeof *c->ids)) return;
     uint64_t h = tok_hash_bytes(w, n);
-    size_t i = wc_find(c, w, n, h);
-    if (c->key_len[i] != UINT32_MAX) return;
+    tok_wslot *s = &c->slots[wc_find(c, w, n, h)];
+    if (s->key_len != UINT32_MAX) return;
     memcpy(c->keys + c->keys_n, w, n);
     memcpy(c->ids + c->ids_n, ids, n_ids * sizeof *ids);
-    c->hash[i] = h;
-    c->key_off[i] = (uint32_t)c->keys_n;
-    c->key_len[i] = (uint32_t)n;
-    c->ids_off[i] = (uint32_t)c->ids_n;
-    c->ids_len[i] = (uint32_t)n_ids;
+    *s = (tok_wslot){h, (uint32_t)c->keys_n, (uint32_t)n, (uint32_t)c->ids_n, (uint32_t)n_ids};
     c->keys_n += n;
     c->ids_n += n_ids;
     c->count++;
 }
 
 void tok_wcache_free(tok_wcache *c) {
-    free(c->hash); free(c->key_off); free(c->key_len); free(c->ids_off); free(c->ids_len);
+    free(c->slots);
     free(c->keys);
     free(c->ids);
     memset(c, 0, sizeof *c);

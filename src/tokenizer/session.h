@@ -21,8 +21,13 @@ typedef struct {
 
 /* word bytes -> ids of that word */
 typedef struct {
-    uint64_t *hash;
-    uint32_t *key_off, *key_len, *ids_off, *ids_len; /* key_len UINT32_MAX: empty */
+    uint64_t hash;
+    uint32_t key_off, key_len; /* key_len UINT32_MAX: empty */
+    uint32_t ids_off, ids_len;
+} tok_wslot;
+
+typedef struct {
+    tok_wslot *slots;
     size_t cap, count;
     uint8_t *keys;
     size_t keys_n, keys_cap;
@@ -45,7 +50,13 @@ struct tok_session {
     tok_pair *heap;
     size_t heap_n, heap_cap;
     tok_wcache cache;
+    /* recent merge lookups (direct-mapped): the merge table itself is too large for the
+     * CPU caches, while a text keeps asking about the same few thousand pairs */
+    tok_u64slot *pairs;
 };
+
+#define TOK_PAIR_CACHE_BITS 16
+#define TOK_NO_MERGE UINT64_MAX
 
 bool tok_session_reserve_cp(tok_session *s, size_t n);
 bool tok_session_reserve_buf(tok_session *s, size_t n);

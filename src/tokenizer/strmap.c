@@ -86,66 +86,54 @@ static inline size_t mix64(uint64_t k) {
     return (size_t)k;
 }
 
+static tok_u64slot *u64_alloc(size_t cap) {
+    tok_u64slot *s = malloc(cap * sizeof *s);
+    if (s)
+        for (size_t i = 0; i < cap; i++) s[i].key = UINT64_MAX;
+    return s;
+}
+
 bool tok_u64map_init(tok_u64map *m, size_t expected) {
     m->cap = cap_for(expected);
     m->count = 0;
-    m->keys = malloc(m->cap * sizeof *m->keys);
-    m->values = malloc(m->cap * sizeof *m->values);
-    m->used = calloc(m->cap, 1);
-    if (!m->keys || !m->values || !m->used) {
-        tok_u64map_free(m);
-        return false;
-    }
-    return true;
+    m->slots = u64_alloc(m->cap);
+    return m->slots != NULL;
 }
 
 void tok_u64map_free(tok_u64map *m) {
-    free(m->keys);
-    free(m->values);
-    free(m->used);
-    m->keys = m->values = NULL;
-    m->used = NULL;
+    free(m->slots);
+    m->slots = NULL;
     m->cap = m->count = 0;
 }
 
 static bool u64_grow(tok_u64map *m) {
-    tok_u64map n;
-    n.cap = m->cap * 2;
-    n.count = 0;
-    n.keys = malloc(n.cap * sizeof *n.keys);
-    n.values = malloc(n.cap * sizeof *n.values);
-    n.used = calloc(n.cap, 1);
-    if (!n.keys || !n.values || !n.used) {
-        tok_u64map_free(&n);
-        return false;
-    }
+    size_t ncap = m->cap * 2;
+    tok_u64slot *ns = u64_alloc(ncap);
+    if (!ns) return false;
     for (size_t i = 0; i < m->cap; i++) {
-        if (!m->used[i]) continue;
-        size_t j = mix64(m->keys[i]) & (n.cap - 1);
-        while (n.used[j]) j = (j + 1) & (n.cap - 1);
-        n.used[j] = 1;
-        n.keys[j] = m->keys[i];
-        n.values[j] = m->values[i];
-        n.count++;
+        if (m->slots[i].key == UINT64_MAX) continue;
+        size_t j = mix64(m->slots[i].key) & (ncap - 1);
+        while (ns[j].key != UINT64_MAX) j = (j + 1) & (ncap - 1);
+        ns[j] = m->slots[i];
     }
-    tok_u64map_free(m);
-    *m = n;
+    free(m->slots);
+    m->slots = ns;
+    m->cap = ncap;
     return true;
 }
 
 bool tok_u64map_add(tok_u64map *m, uint64_t key, uint64_t value, bool *inserted) {
     if ((m->count + 1) * 2 > m->cap && !u64_grow(m)) return false;
     size_t j = mix64(key) & (m->cap - 1);
-    while (m->used[j]) {
-        if (m->keys[j] == key) {
+    while (m->slots[j].key != UINT64_MAX) {
+        if (m->slots[j].key == key) {
             *inserted = false;
             return true;
         }
         j = (j + 1) & (m->cap - 1);
     }
-    m->used[j] = 1;
-    m->keys[j] = key;
-    m->values[j] = value;
+    m->slots[j].key = key;
+    m->slots[j].value = value;
     m->count++;
     *inserted = true;
     return true;
@@ -153,12 +141,13 @@ bool tok_u64map_add(tok_u64map *m, uint64_t key, uint64_t value, bool *inserted)
 
 bool tok_u64map_get(const tok_u64map *m, uint64_t key, uint64_t *value) {
     size_t j = mix64(key) & (m->cap - 1);
-    while (m->used[j]) {
-        if (m->keys[j] == key) {
-            *value = m->values[j];
+    for (;;) {
+        uint64_t k = m->slots[j].key;
+        if (k == key) {
+            *value = m->slots[j].value;
             return true;
         }
+        if (k == UINT64_MAX) return false;
         j = (j + 1) & (m->cap - 1);
     }
-    return false;
 }

@@ -53,9 +53,13 @@ int32_t tok_strmap_get(const tok_strmap *m, const char *key, size_t len);
 int32_t tok_strmap_get_h(const tok_strmap *m, const char *key, size_t len, uint64_t hash);
 
 typedef struct {
-    uint64_t *keys;
-    uint64_t *values;
-    uint8_t *used;
+    uint64_t key; /* UINT64_MAX: empty */
+    uint64_t value;
+} tok_u64slot;
+
+/* Keys must not be UINT64_MAX. Key and value side by side: one cache miss a probe. */
+typedef struct {
+    tok_u64slot *slots;
     size_t cap;
     size_t count;
 } tok_u64map;
