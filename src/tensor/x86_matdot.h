@@ -125,6 +125,55 @@ NURI_INLINE void q32_tile(int k, int R, int T, int64_t nb, const uint8_t *w, siz
         for (int t = 0; t < T; t++) out[(int64_t)t * ld + r] = hsum_ps(acc[r][t]);
 }
 
+/* One token against many rows (generation): the activation's per-block terms (scale,
+ * bias times sum, min term) are computed once per chunk of blocks instead of per row,
+ * and rows are read one after another as a single stream. */
+#define GEMV_CHUNK 256
+
+NURI_INLINE void q32_gemv(int k, int64_t nb, const uint8_t *w, size_t wrb, int64_t nrows,
+                          const uint8_t *x, float *out) {
+    const size_t wbs = q32_wbytes(k);
+    const int mn = q32_has_min(k);
+    const size_t xbs = mn ? sizeof(blk_q8_1) : sizeof(blk_q8_0), xqs = mn ? 4 : 2;
+    const int bs = q32_bias_shift(k);
+    for (int64_t c0 = 0; c0 < nb; c0 += GEMV_CHUNK) {
+        const int cn = (int)(nb - c0 < GEMV_CHUNK ? nb - c0 : GEMV_CHUNK);
+        int32_t xb[GEMV_CHUNK];
+        float dx[GEMV_CHUNK], xs[GEMV_CHUNK];
+        for (int b = 0; b < cn; b++) {
+            const uint8_t *xp = x + (size_t)(c0 + b) * xbs;
+            dx[b] = h2f(ld16(xp));
+            xs[b] = mn ? h2f(ld16(xp + 2)) : 0.0f;
+            xb[b] = bs >= 0 ? hsum_epi32(dot_us(_mm256_set1_epi8(1), loadu256(xp + xqs))) << bs : 0;
+        }
+        for (int64_t r = 0; r < nrows; r++) {
+            const uint8_t *wr = w + (size_t)r * wrb + (size_t)c0 * wbs;
+            const uint8_t *xr = x + (size_t)c0 * xbs;
+            __m256 acc = _mm256_setzero_ps();
+            float macc = 0.0f;
+            for (int b = 0; b < cn; b++) {
+                __m256i u, sg = _mm256_setzero_si256();
+                float dw, mw = 0.0f;
+                q32_unpack(k, wr + (size_t)b * wbs, &u, &sg, &dw, &mw);
+                const __m256i xv = loadu256(xr + (size_t)b * xbs + xqs);
+                __m256i dot;
+                if (NURI_VNNI) {
+                    dot = dot_us_acc(_mm256_castsi128_si256(_mm_cvtsi32_si128(-xb[b])), u, xv);
+                } else if (q32_sign_trick(k)) {
+                    dot = dot_us(u, _mm256_sign_epi8(xv, sg));
+                } else {
+                    dot = dot_us(u, xv);
+                    if (bs >= 0) dot = _mm256_sub_epi32(dot, _mm256_castsi128_si256(_mm_cvtsi32_si128(xb[b])));
+                }
+                acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(dw * dx[b]), acc);
+                if (mn) macc += mw * xs[b];
+            }
+            const float v = hsum_ps(acc) + macc;
+            out[r] = c0 ? out[r] + v : v;
+        }
+    }
+}
+
 /* ---- K-quants against Q8_K ----
  * Every K type is  d * sum_g sc_g * sum(u*x) - dmin * sum_g mn_g * bsum_g  with unsigned
  * quants u, int scales per pair-product lane and int multipliers of the 16 group sums. */
@@ -364,12 +413,14 @@ NURI_INLINE void tiled_run(int fam, int k, int64_t n, const uint8_t *w, size_t w
                 any_tile(fam, k, TILE_R, TILE_T, n, w + (size_t)r * wrb, wrb, xt, xrb, out + t * ld + r, ld);
             for (; r < re; r++) any_tile(fam, k, 1, TILE_T, n, w + (size_t)r * wrb, wrb, xt, xrb, out + t * ld + r, ld);
         }
+        /* Single tokens read rows one after another: one sequential stream from memory. */
         for (; t < n_tok; t++) {
             const uint8_t *xt = x + (size_t)t * xrb;
-            int64_t r = rc;
-            for (; r + TILE_R <= re; r += TILE_R)
-                any_tile(fam, k, TILE_R, 1, n, w + (size_t)r * wrb, wrb, xt, xrb, out + t * ld + r, ld);
-            for (; r < re; r++) any_tile(fam, k, 1, 1, n, w + (size_t)r * wrb, wrb, xt, xrb, out + t * ld + r, ld);
+            if (fam == FAM_Q32) {
+                q32_gemv(k, n / QK32, w + (size_t)rc * wrb, wrb, re - rc, xt, out + t * ld + rc);
+                continue;
+            }
+            for (int64_t r = rc; r < re; r++) any_tile(fam, k, 1, 1, n, w + (size_t)r * wrb, wrb, xt, xrb, out + t * ld + r, ld);
         }
     }
 }
