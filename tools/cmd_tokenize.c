@@ -30,8 +30,9 @@ static void usage(FILE *out) {
             "  --count              print only the token count and the speed (tokenizing alone)\n"
             "  --inp FILE.inp       test-vector mode: FILE.inp holds strings, each followed by a\n"
             "                       line __ggml_vocab_test__; prints one line per string, each id\n"
-            "                       preceded by a space; no special tokens added or parsed, and\n"
-            "                       the strings need not be valid UTF-8\n"
+            "                       preceded by a space; no special tokens added or parsed unless\n"
+            "                       --add-special/--parse-special are given; the strings need not\n"
+            "                       be valid UTF-8\n"
             "  --detokenize IDS     print the text of comma-separated token ids\n"
             "  --special            with --detokenize: render control tokens as their text\n"
             "  -h, --help           this help\n\n"
@@ -69,7 +70,7 @@ static double now_s(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static int run_inp(const nuri_tokenizer *tok, const char *path) {
+static int run_inp(const nuri_tokenizer *tok, const char *path, bool add_special, bool parse_special) {
     static const char sep[] = "\n__ggml_vocab_test__\n";
     char *data;
     size_t len;
@@ -91,7 +92,7 @@ static int run_inp(const nuri_tokenizer *tok, const char *path) {
         size_t n = (size_t)(hit - data) - pos;
         int32_t *ids;
         size_t n_ids;
-        if (nuri_tokenize(tok, data + pos, n, false, false, &ids, &n_ids, &err) != NURI_OK) {
+        if (nuri_tokenize(tok, data + pos, n, add_special, parse_special, &ids, &n_ids, &err) != NURI_OK) {
             cli_error("tokenize", "%s", err.msg);
             rc = 1;
             break;
@@ -146,7 +147,8 @@ static char *read_stdin(size_t *len) {
 
 int cmd_tokenize(int argc, char **argv) {
     const char *model = NULL, *text = NULL, *file = NULL, *inp = NULL, *detok = NULL;
-    bool pieces = false, add_special = true, parse_special = false, use_stdin = false, count = false;
+    bool pieces = false, use_stdin = false, count = false;
+    int add_special = -1, parse_special = -1; /* -1: the mode's default */
     bool special = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -217,7 +219,7 @@ int cmd_tokenize(int argc, char **argv) {
     }
     int rc = 0;
     if (inp) {
-        rc = run_inp(tok, inp);
+        rc = run_inp(tok, inp, add_special == 1, parse_special == 1);
         nuri_tokenizer_free(tok);
         return rc;
     }
@@ -257,7 +259,7 @@ int cmd_tokenize(int argc, char **argv) {
     int32_t *ids;
     size_t n;
     double t0 = now_s();
-    st = nuri_tokenize(tok, text, len, add_special, parse_special, &ids, &n, &err);
+    st = nuri_tokenize(tok, text, len, add_special != 0, parse_special == 1, &ids, &n, &err);
     double dt = now_s() - t0;
     if (st != NURI_OK) {
         cli_error("tokenize", "%s", err.msg);
