@@ -144,7 +144,7 @@ NURI_INLINE void q32_gemv(int k, int64_t nb, const uint8_t *w, size_t wrb, int64
             const uint8_t *xp = x + (size_t)(c0 + b) * xbs;
             dx[b] = h2f(ld16(xp));
             xs[b] = mn ? h2f(ld16(xp + 2)) : 0.0f;
-            xb[b] = bs >= 0 ? hsum_epi32(dot_us(_mm256_set1_epi8(1), loadu256(xp + xqs))) << bs : 0;
+            xb[b] = bs >= 0 ? hsum_epi32(dot_us(_mm256_set1_epi8(1), loadu256(xp + xqs))) * (1 << bs) : 0;
         }
         for (int64_t r = 0; r < nrows; r++) {
             const uint8_t *wr = w + (size_t)r * wrb + (size_t)c0 * wbs;
