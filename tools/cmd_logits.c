@@ -17,13 +17,15 @@ static void usage(FILE *out) {
             "  --top K            logits per position (default 10)\n"
             "  -t, --threads N    threads (default: all cores)\n"
             "  -c, --ctx N        context size (default: the number of tokens)\n"
-            "  --kv-f32           keep the KV cache in F32 (default F16, like the reference)\n");
+            "  --kv-f32           keep the KV cache in F32 (default F16, like the reference)\n"
+            "  --isa NAME         force kernels: scalar, avx2 or avx512 (default: the best)\n");
 }
 
 int cmd_logits(int argc, char **argv) {
     const char *model = NULL, *tokens_arg = NULL;
     long long top = 10, threads = 0, n_ctx = 0;
     bool kv_f32 = false;
+    int isa = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -41,6 +43,15 @@ int cmd_logits(int argc, char **argv) {
             if (!(v = cli_value("logits", argc, argv, &i)) || !cli_int("logits", a, v, 1, 1 << 20, &n_ctx)) return 2;
         } else if (!strcmp(a, "--kv-f32")) {
             kv_f32 = true;
+        } else if (!strcmp(a, "--isa")) {
+            if (!(v = cli_value("logits", argc, argv, &i))) return 2;
+            if (!strcmp(v, "scalar")) isa = NURI_ISA_SCALAR;
+            else if (!strcmp(v, "avx2")) isa = NURI_ISA_AVX2;
+            else if (!strcmp(v, "avx512")) isa = NURI_ISA_AVX512;
+            else {
+                cli_error("logits", "--isa: '%s' is not scalar, avx2 or avx512", v);
+                return 2;
+            }
         } else {
             cli_error("logits", "unknown argument '%s' (see nuri logits --help)", a);
             return 2;
@@ -64,6 +75,7 @@ int cmd_logits(int argc, char **argv) {
     p.n_threads = (int)threads;
     p.n_ctx = n_ctx ? (int)n_ctx : (int)n;
     p.kv_f32 = kv_f32;
+    p.isa = isa;
     nuri_ctx *c = NULL;
     float *logits = NULL;
     int rc = 1;

@@ -44,6 +44,7 @@ nuri_status nuri_ctx_new(const nuri_model *m, const nuri_ctx_params *p, nuri_ctx
                          nuri_error *err);
 void nuri_ctx_free(nuri_ctx *c);
 
+const nuri_model *nuri_ctx_model(const nuri_ctx *c);
 int nuri_ctx_n_ctx(const nuri_ctx *c);
 /* Tokens currently in the KV cache. */
 int nuri_ctx_n_past(const nuri_ctx *c);

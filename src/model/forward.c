@@ -113,6 +113,7 @@ void nuri_ctx_free(nuri_ctx *c) {
     free(c);
 }
 
+const nuri_model *nuri_ctx_model(const nuri_ctx *c) { return c->m; }
 int nuri_ctx_n_ctx(const nuri_ctx *c) { return c->n_ctx; }
 int nuri_ctx_n_past(const nuri_ctx *c) { return c->n_past; }
 const nuri_kernels *nuri_ctx_kernels(const nuri_ctx *c) { return c->k; }
