@@ -379,16 +379,16 @@ bool jv_is_iterable(const jv *v);
 bool jv_to_str(jctx *c, jbuf *b, const jv *v);  /* Python str() */
 bool jv_repr(jctx *c, jbuf *b, const jv *v);    /* Python repr() */
 jv *jv_stringify(jctx *c, jv *v);               /* str() as a value (keeps markup) */
-void py_float_repr(double f, char out[32]);
-bool py_isspace(uint32_t cp);
+void jpy_float_repr(double f, char out[32]);
+bool jpy_isspace(uint32_t cp);
 /* Decodes one code point of valid UTF-8 at s (strings inside the interpreter are valid). */
-uint32_t utf8_next(const char *s, size_t n, size_t *i);
-size_t utf8_count(const char *s, size_t n);
-bool utf8_valid(const char *s, size_t n);
-size_t utf8_check(const char *s, size_t n); /* offset of the first invalid byte, or n */
+uint32_t jutf8_next(const char *s, size_t n, size_t *i);
+size_t jutf8_count(const char *s, size_t n);
+bool jutf8_valid(const char *s, size_t n);
+size_t jutf8_check(const char *s, size_t n); /* offset of the first invalid byte, or n */
 /* Byte offset of code point index cp (clamped to n). */
-size_t utf8_offset(const char *s, size_t n, size_t cp);
-jv *py_html_escape(jctx *c, jv *s);
+size_t jutf8_offset(const char *s, size_t n, size_t cp);
+jv *jpy_html_escape(jctx *c, jv *s);
 
 /* JSON (jinja_json.c). */
 jv *jv_from_cjson(jctx *c, const struct cJSON *j);
@@ -423,6 +423,8 @@ jv *jinja_case(jctx *c, jv *s, int mode);
 jv *jinja_replace(jctx *c, jv *s, jv *old, jv *new_, int64_t count, bool markup);
 jv *jinja_splitlines(jctx *c, jv *s, bool keepends);
 jv *jinja_dict_items(jctx *c, jv *d); /* list of (key, value) tuples */
+/* how: 'c' center, 'l' ljust, 'r' rjust, 'z' zfill */
+jv *jinja_pad(jctx *c, jv *s, int64_t width, const char *fill, size_t fill_len, int how);
 
 /* Filters and tests (jinja_filters.c). */
 jv *jinja_filter(jctx *c, int id, const char *name, jv *v, jvargs *args);
@@ -439,7 +441,7 @@ jv *jscope_get(jscope *s, const char *name);
 
 /* Limits against hostile templates (real chat templates stay far below them). */
 #define JINJA_MAX_MEMORY ((size_t)256 << 20) /* arena bytes for one render */
-#define JINJA_MAX_STEPS 5000000u             /* statements and expressions evaluated */
+#define JINJA_MAX_STEPS 2000000u             /* statements and expressions evaluated */
 #define JINJA_MAX_DEPTH 1500                 /* evaluation recursion */
 #define JINJA_MAX_MACRO_DEPTH 100            /* nested macro calls */
 #define JINJA_MAX_PARSE_DEPTH 200            /* expression and block nesting */

@@ -331,18 +331,22 @@ static bool run_scoped(jctx *c, jscope *s, const jlist *body) {
     return ok;
 }
 
+/* One scope serves every iteration, emptied in between: the names set in one iteration
+ * do not survive into the next, and long loops do not eat the arena. */
 static bool exec_for(jctx *c, const jnode *n) {
     jv *seq = eval(c, n->for_.iter);
     jv **items;
     size_t cnt;
     if (!seq || !jv_iterate(c, seq, &items, &cnt)) return false;
+    jscope *s = jscope_new(c, c->scope);
+    if (!s) return false;
     if (n->for_.filter) {
         jv **kept = ja_alloc(c->a, (cnt ? cnt : 1) * sizeof *kept);
         if (!kept) return jfail(c, NURI_ERR_NOMEM, "template needs more memory than allowed"), false;
         size_t m = 0;
         for (size_t k = 0; k < cnt; k++) {
-            jscope *s = jscope_new(c, c->scope);
-            if (!s || !assign(c, s, n->for_.names, n->for_.nnames, n->for_.unpack, items[k])) return false;
+            s->n = 0;
+            if (!tick(c, n) || !assign(c, s, n->for_.names, n->for_.nnames, n->for_.unpack, items[k])) return false;
             jscope *saved = c->scope;
             c->scope = s;
             jv *ok = eval(c, n->for_.filter);
@@ -354,9 +358,8 @@ static bool exec_for(jctx *c, const jnode *n) {
         cnt = m;
     }
     if (cnt == 0) {
-        if (!n->for_.else_body.n) return true;
-        jscope *s = jscope_new(c, c->scope);
-        return s && run_scoped(c, s, &n->for_.else_body);
+        s->n = 0;
+        return run_scoped(c, s, &n->for_.else_body);
     }
     jloop *lp = ja_alloc(c->a, sizeof *lp);
     jv *loop = jv_new(c, JV_LOOP);
@@ -366,8 +369,8 @@ static bool exec_for(jctx *c, const jnode *n) {
     loop->loop = lp;
     for (size_t k = 0; k < cnt; k++) {
         lp->i = k;
-        jscope *s = jscope_new(c, c->scope);
-        if (!s || !jscope_set(c, s, "loop", loop) ||
+        s->n = 0;
+        if (!tick(c, n) || !jscope_set(c, s, "loop", loop) ||
             !assign(c, s, n->for_.names, n->for_.nnames, n->for_.unpack, items[k]) || !run_scoped(c, s, &n->for_.body))
             return false;
     }

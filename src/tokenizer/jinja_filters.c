@@ -8,7 +8,7 @@
 #include "tokenizer/jinja.h"
 
 enum {
-    F_ABS, F_ATTR, F_CAPITALIZE, F_COUNT, F_D, F_DEFAULT, F_DICTSORT, F_E, F_ESCAPE, F_FIRST,
+    F_ABS, F_ATTR, F_CAPITALIZE, F_CENTER, F_COUNT, F_D, F_DEFAULT, F_DICTSORT, F_E, F_ESCAPE, F_FIRST,
     F_FLOAT, F_FORCEESCAPE, F_INDENT, F_INT, F_ITEMS, F_JOIN, F_LAST, F_LENGTH, F_LIST,
     F_LOWER, F_MAP, F_MAX, F_MIN, F_REJECT, F_REJECTATTR, F_REPLACE, F_REVERSE, F_ROUND,
     F_SAFE, F_SELECT, F_SELECTATTR, F_SORT, F_STRING, F_SUM, F_TITLE, F_TOJSON, F_TRIM,
@@ -16,14 +16,14 @@ enum {
 };
 
 static const char *const filter_names[] = {
-    "abs", "attr", "capitalize", "count", "d", "default", "dictsort", "e", "escape", "first",
+    "abs", "attr", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape", "first",
     "float", "forceescape", "indent", "int", "items", "join", "last", "length", "list",
     "lower", "map", "max", "min", "reject", "rejectattr", "replace", "reverse", "round",
     "safe", "select", "selectattr", "sort", "string", "sum", "title", "tojson", "trim",
     "unique", "upper", "wordcount"};
 
 /* Jinja2 builtins nuri does not implement: an error when they run. */
-static const char *const unimplemented[] = {"batch", "center", "filesizeformat", "format", "groupby", "pprint",
+static const char *const unimplemented[] = {"batch", "filesizeformat", "format", "groupby", "pprint",
                                             "random", "slice", "striptags", "truncate", "urlencode", "urlize",
                                             "wordwrap", "xmlattr", NULL};
 
@@ -77,7 +77,7 @@ static jv *attr_path(jctx *c, jv *item, jv *attr, jv *def) {
 
 static jv *length(jctx *c, jv *v) {
     switch (v->t) {
-    case JV_STR: return jv_int(c, (int64_t)utf8_count(v->s.p, v->s.n));
+    case JV_STR: return jv_int(c, (int64_t)jutf8_count(v->s.p, v->s.n));
     case JV_LIST:
         if (v->l.kind == JL_GEN || v->l.kind == JL_REVITER) break;
         return jv_int(c, (int64_t)v->l.n);
@@ -351,8 +351,8 @@ static jv *title(jctx *c, jv *s) {
     bool start = true;
     while (i < s->s.n) {
         size_t a = i;
-        uint32_t cp = utf8_next(s->s.p, s->s.n, &i);
-        bool sep = cp == '-' || cp == '(' || cp == '{' || cp == '[' || cp == '<' || py_isspace(cp);
+        uint32_t cp = jutf8_next(s->s.p, s->s.n, &i);
+        bool sep = cp == '-' || cp == '(' || cp == '{' || cp == '[' || cp == '<' || jpy_isspace(cp);
         jv *ch = jv_str(c, s->s.p + a, i - a);
         if (!ch || !(ch = jinja_case(c, ch, start ? CASE_UPPER : CASE_LOWER))) return NULL;
         jb_put(&b, ch->s.p, ch->s.n);
@@ -413,6 +413,12 @@ jv *jinja_filter(jctx *c, int id, const char *name, jv *v, jvargs *a) {
         }
         return jv_getattr(c, v, x->s.p);
     case F_CAPITALIZE: return (x = jv_stringify(c, v)) ? jinja_case(c, x, CASE_CAPITALIZE) : NULL;
+    case F_CENTER: {
+        jv *w = jarg(a, 0, "width");
+        if (w && w->t != JV_INT) return jfail(c, NURI_ERR_INVALID_ARG, "center: width must be an integer");
+        if (!(x = jv_stringify(c, v))) return NULL;
+        return jinja_pad(c, x, w ? w->i : 80, " ", 1, 'c');
+    }
     case F_COUNT:
     case F_LENGTH: return length(c, v);
     case F_D:
@@ -449,11 +455,11 @@ jv *jinja_filter(jctx *c, int id, const char *name, jv *v, jvargs *a) {
         return r;
     }
     case F_E:
-    case F_ESCAPE: return py_html_escape(c, v);
+    case F_ESCAPE: return jpy_html_escape(c, v);
     case F_FORCEESCAPE:
         if (!(x = jv_stringify(c, v))) return NULL;
         if (!(x = jv_str(c, x->s.p, x->s.n))) return NULL;
-        return py_html_escape(c, x);
+        return jpy_html_escape(c, x);
     case F_FIRST:
     case F_LAST: {
         jv **items;
@@ -602,9 +608,9 @@ jv *jinja_filter(jctx *c, int id, const char *name, jv *v, jvargs *a) {
         bool in = false;
         size_t i = 0;
         while (i < x->s.n) {
-            uint32_t cp = utf8_next(x->s.p, x->s.n, &i);
+            uint32_t cp = jutf8_next(x->s.p, x->s.n, &i);
             bool w = cp == '_' || (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-                     (cp >= 0x80 && !py_isspace(cp));
+                     (cp >= 0x80 && !jpy_isspace(cp));
             if (w && !in) words++;
             in = w;
         }

@@ -28,7 +28,7 @@ static jv *from(jctx *c, const cJSON *j, const uint8_t *kinds, size_t nkinds, si
     if (cJSON_IsString(j)) {
         const char *s = j->valuestring ? j->valuestring : "";
         size_t n = strlen(s);
-        if (!utf8_valid(s, n)) return jfail(c, NURI_ERR_FORMAT, "messages: a string is not valid UTF-8");
+        if (!jutf8_valid(s, n)) return jfail(c, NURI_ERR_FORMAT, "messages: a string is not valid UTF-8");
         return jv_str(c, s, n);
     }
     if (cJSON_IsArray(j)) {
@@ -47,7 +47,7 @@ static jv *from(jctx *c, const cJSON *j, const uint8_t *kinds, size_t nkinds, si
         for (const cJSON *e = j->child; e; e = e->next) {
             const char *k = e->string ? e->string : "";
             size_t kn = strlen(k);
-            if (!utf8_valid(k, kn)) return jfail(c, NURI_ERR_FORMAT, "messages: a key is not valid UTF-8");
+            if (!jutf8_valid(k, kn)) return jfail(c, NURI_ERR_FORMAT, "messages: a key is not valid UTF-8");
             jv *key = jv_str(c, k, kn), *val = key ? from(c, e, kinds, nkinds, ki, depth + 1) : NULL;
             if (!val || !jv_dict_set(c, d, key, val)) return NULL;
         }
@@ -67,7 +67,7 @@ static bool put_json_str(jbuf *b, const char *s, size_t n) {
     jb_putc(b, '"');
     size_t i = 0;
     while (i < n) {
-        uint32_t cp = utf8_next(s, n, &i);
+        uint32_t cp = jutf8_next(s, n, &i);
         switch (cp) {
         case '"': jb_puts(b, "\\\""); continue;
         case '\\': jb_puts(b, "\\\\"); continue;
@@ -157,7 +157,7 @@ static bool dump(jctx *c, jbuf *b, const jv *v, int indent, int level) {
     case JV_FLOAT:
         if (isnan(v->f)) return jb_puts(b, "NaN");
         if (isinf(v->f)) return jb_puts(b, v->f < 0 ? "-Infinity" : "Infinity");
-        py_float_repr(v->f, num);
+        jpy_float_repr(v->f, num);
         return jb_puts(b, num);
     case JV_STR: return put_json_str(b, v->s.p, v->s.n);
     case JV_LIST:

@@ -56,8 +56,8 @@ static jtok *push(lexer *lx, jtok_type t, size_t pos) {
 static size_t ws_at(const char *s, size_t n, size_t i) {
     if (i >= n) return 0;
     size_t j = i;
-    uint32_t cp = utf8_next(s, n, &j);
-    return py_isspace(cp) ? j - i : 0;
+    uint32_t cp = jutf8_next(s, n, &j);
+    return jpy_isspace(cp) ? j - i : 0;
 }
 
 static size_t skip_ws(const char *s, size_t n, size_t i) {
@@ -70,8 +70,8 @@ static size_t skip_ws(const char *s, size_t n, size_t i) {
 static size_t rstrip_len(const char *s, size_t n) {
     size_t i = 0, keep = 0;
     while (i < n) {
-        uint32_t cp = utf8_next(s, n, &i);
-        if (!py_isspace(cp)) keep = i;
+        uint32_t cp = jutf8_next(s, n, &i);
+        if (!jpy_isspace(cp)) keep = i;
     }
     return keep;
 }
@@ -122,7 +122,7 @@ static nuri_status decode_string(lexer *lx, size_t pos, const char *p, size_t n,
         if (c >= 0x80) {
             /* backslashreplace turned the character into \xhh / \uhhhh / \Uhhhhhhhh, and
              * this backslash escapes that one's backslash */
-            uint32_t cp = utf8_next(p, n, &i);
+            uint32_t cp = jutf8_next(p, n, &i);
             jb_putc(&b, '\\');
             if (cp < 0x100)
                 jb_printf(&b, "x%02x", (unsigned)cp);
@@ -348,7 +348,9 @@ static nuri_status lex_tag(lexer *lx, size_t *pp, bool is_var) {
             return lex_fail(lx, p, msg);
         }
         if (strchr("([{", op[0]) && op[1] == 0) {
-            if (balance == (int)sizeof stack) return lex_fail(lx, p, "brackets nested too deeply");
+            if (balance == (int)sizeof stack)
+                return nuri_fail(lx->err, NURI_ERR_UNSUPPORTED, "template line %d: brackets nested too deeply",
+                                 line_at(lx, p));
             stack[balance++] = op[0] == '(' ? ')' : op[0] == '[' ? ']' : '}';
         } else if (strchr(")]}", op[0]) && op[1] == 0) {
             if (balance == 0) return lex_fail(lx, p, "unexpected closing bracket");

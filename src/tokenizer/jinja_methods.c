@@ -70,10 +70,10 @@ static jv *mk_str(jctx *c, jbuf *b, bool markup) {
 }
 
 static bool in_chars(const jv *chars, uint32_t cp) {
-    if (!chars) return py_isspace(cp);
+    if (!chars) return jpy_isspace(cp);
     size_t i = 0;
     while (i < chars->s.n)
-        if (utf8_next(chars->s.p, chars->s.n, &i) == cp) return true;
+        if (jutf8_next(chars->s.p, chars->s.n, &i) == cp) return true;
     return false;
 }
 
@@ -83,13 +83,13 @@ jv *jinja_strip(jctx *c, jv *s, jv *chars, bool left, bool right) {
     if (left)
         while (a < b) {
             size_t j = a;
-            if (!in_chars(chars, utf8_next(s->s.p, b, &j))) break;
+            if (!in_chars(chars, jutf8_next(s->s.p, b, &j))) break;
             a = j;
         }
     if (right) {
         size_t i = a, keep = a;
         while (i < b) {
-            uint32_t cp = utf8_next(s->s.p, b, &i);
+            uint32_t cp = jutf8_next(s->s.p, b, &i);
             if (!in_chars(chars, cp)) keep = i;
         }
         b = keep;
@@ -138,24 +138,19 @@ static jv *split(jctx *c, jv *s, jv *sep, int64_t maxsplit, bool from_right) {
             for (;;) {
                 while (i < len) {
                     size_t j = i;
-                    if (!py_isspace(utf8_next(p, len, &j))) break;
+                    if (!jpy_isspace(jutf8_next(p, len, &j))) break;
                     i = j;
                 }
                 if (i >= len) break;
                 if (maxsplit >= 0 && (int64_t)n >= maxsplit) {
-                    /* the rest, trailing whitespace included, except Python strips it */
-                    size_t end = len, k = i, keep = i;
-                    while (k < end) {
-                        uint32_t cp = utf8_next(p, end, &k);
-                        if (!py_isspace(cp)) keep = k;
-                    }
-                    if (!push(c, &v, &n, &cap, piece(c, s, i, keep))) return NULL;
+                    /* the rest, trailing whitespace included */
+                    if (!push(c, &v, &n, &cap, piece(c, s, i, len))) return NULL;
                     break;
                 }
                 size_t start = i;
                 while (i < len) {
                     size_t j = i;
-                    if (py_isspace(utf8_next(p, len, &j))) break;
+                    if (jpy_isspace(jutf8_next(p, len, &j))) break;
                     i = j;
                 }
                 if (!push(c, &v, &n, &cap, piece(c, s, start, i))) return NULL;
@@ -182,27 +177,22 @@ static jv *split(jctx *c, jv *s, jv *sep, int64_t maxsplit, bool from_right) {
             /* skip trailing whitespace */
             size_t keep = 0, i = 0;
             while (i < end) {
-                uint32_t cp = utf8_next(p, end, &i);
-                if (!py_isspace(cp)) keep = i;
+                uint32_t cp = jutf8_next(p, end, &i);
+                if (!jpy_isspace(cp)) keep = i;
             }
             end = keep;
             if (end == 0) break;
             if (maxsplit >= 0 && (int64_t)n >= maxsplit) {
-                size_t a = 0;
-                while (a < end) {
-                    size_t j = a;
-                    if (!py_isspace(utf8_next(p, end, &j))) break;
-                    a = j;
-                }
-                if (!push(c, &v, &n, &cap, piece(c, s, a, end))) return NULL;
+                /* the rest, leading whitespace included */
+                if (!push(c, &v, &n, &cap, piece(c, s, 0, end))) return NULL;
                 break;
             }
             size_t start = 0;
             i = 0;
             while (i < end) {
                 size_t j = i;
-                uint32_t cp = utf8_next(p, end, &j);
-                if (py_isspace(cp)) start = j;
+                uint32_t cp = jutf8_next(p, end, &j);
+                if (jpy_isspace(cp)) start = j;
                 i = j;
             }
             if (!push(c, &v, &n, &cap, piece(c, s, start, end))) return NULL;
@@ -241,7 +231,7 @@ jv *jinja_splitlines(jctx *c, jv *s, bool keepends) {
     size_t n = 0, cap = 0, i = 0, start = 0;
     while (i < s->s.n) {
         size_t at = i;
-        uint32_t cp = utf8_next(s->s.p, s->s.n, &i);
+        uint32_t cp = jutf8_next(s->s.p, s->s.n, &i);
         if (!is_linebreak(cp)) continue;
         if (cp == '\r' && i < s->s.n && s->s.p[i] == '\n') i++;
         if (!push(c, &v, &n, &cap, piece(c, s, start, keepends ? i : at))) return NULL;
@@ -264,7 +254,7 @@ jv *jinja_case(jctx *c, jv *s, int mode) {
     size_t i = 0;
     bool prev_cased = false, first = true;
     while (i < s->s.n) {
-        uint32_t cp = utf8_next(s->s.p, s->s.n, &i);
+        uint32_t cp = jutf8_next(s->s.p, s->s.n, &i);
         utf8proc_int32_t x = (utf8proc_int32_t)cp;
         uint32_t o = cp;
         switch (mode) {
@@ -311,7 +301,7 @@ jv *jinja_replace(jctx *c, jv *s, jv *old, jv *new_, int64_t count, bool markup)
                 done++;
             }
             size_t j = i;
-            utf8_next(s->s.p, s->s.n, &j);
+            jutf8_next(s->s.p, s->s.n, &j);
             jb_put(&b, s->s.p + i, j - i);
             i = j;
         }
@@ -337,7 +327,7 @@ static jv *str_class(jctx *c, jv *s, const char *name) {
     bool any_cased = false, ok = true;
     size_t i = 0;
     while (i < s->s.n && ok) {
-        uint32_t cp = utf8_next(s->s.p, s->s.n, &i);
+        uint32_t cp = jutf8_next(s->s.p, s->s.n, &i);
         utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)cp);
         bool letter = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
         bool digit = cat == UTF8PROC_CATEGORY_ND;
@@ -346,7 +336,7 @@ static jv *str_class(jctx *c, jv *s, const char *name) {
         else if (!strcmp(name, "isnumeric")) ok = number;
         else if (!strcmp(name, "isalpha")) ok = letter;
         else if (!strcmp(name, "isalnum")) ok = letter || number;
-        else if (!strcmp(name, "isspace")) ok = py_isspace(cp);
+        else if (!strcmp(name, "isspace")) ok = jpy_isspace(cp);
         else if (!strcmp(name, "isascii")) ok = cp < 0x80;
         else if (!strcmp(name, "islower") || !strcmp(name, "isupper")) {
             if (cased(cp)) {
@@ -387,8 +377,47 @@ static jv *int_arg(jctx *c, jvargs *a, size_t i, const char *name, int64_t def, 
     return v;
 }
 
+/* str.center/ljust/rjust (fill one code point) and zfill, widths in code points. */
+jv *jinja_pad(jctx *c, jv *s, int64_t width, const char *fill, size_t fill_len, int how) {
+    int64_t len = (int64_t)jutf8_count(s->s.p, s->s.n);
+    if (width <= len) return s;
+    if (width > 1000000) return jfail(c, NURI_ERR_UNSUPPORTED, "padding width too large");
+    int64_t marg = width - len, left = 0;
+    if (how == 'c') left = marg / 2 + (marg & width & 1);
+    else if (how == 'r' || how == 'z') left = marg;
+    jbuf b;
+    jb_init(&b, c->a);
+    size_t skip = 0;
+    if (how == 'z') {
+        fill = "0";
+        fill_len = 1;
+        if (s->s.n && (s->s.p[0] == '-' || s->s.p[0] == '+')) {
+            jb_putc(&b, s->s.p[0]);
+            skip = 1;
+        }
+    }
+    for (int64_t k = 0; k < left; k++) jb_put(&b, fill, fill_len);
+    jb_put(&b, s->s.p + skip, s->s.n - skip);
+    for (int64_t k = left; k < marg; k++) jb_put(&b, fill, fill_len);
+    return mk_str(c, &b, s->s.markup);
+}
+
 static jv *str_method(jctx *c, jv *s, const char *name, jvargs *a) {
     bool ok;
+    if (!strcmp(name, "center") || !strcmp(name, "ljust") || !strcmp(name, "rjust") || !strcmp(name, "zfill")) {
+        jv *w = jarg(a, 0, NULL);
+        if (!w || (w->t != JV_INT && w->t != JV_BOOL)) return jfail(c, NURI_ERR_INVALID_ARG, "%s() needs an integer width", name);
+        const char *fill = " ";
+        size_t fl = 1;
+        jv *f = name[0] == 'z' ? NULL : jarg(a, 1, NULL);
+        if (f) {
+            if (f->t != JV_STR || jutf8_count(f->s.p, f->s.n) != 1)
+                return jfail(c, NURI_ERR_INVALID_ARG, "The fill character must be exactly one character long");
+            fill = f->s.p;
+            fl = f->s.n;
+        }
+        return jinja_pad(c, s, w->t == JV_INT ? w->i : w->b, fill, fl, name[0] == 'l' ? 'l' : name[0] == 'r' ? 'r' : name[0]);
+    }
     if (!strcmp(name, "strip") || !strcmp(name, "lstrip") || !strcmp(name, "rstrip")) {
         if (!jargs_max(c, a, 1, name)) return NULL;
         jv *chars = str_arg(c, a, 0, "chars", name, true);
@@ -422,7 +451,7 @@ static jv *str_method(jctx *c, jv *s, const char *name, jvargs *a) {
         jv *cnt = int_arg(c, a, 2, "count", -1, &ok);
         if (!ok) return NULL;
         if (s->s.markup) {
-            if (!(old = py_html_escape(c, old)) || !(nw = py_html_escape(c, nw))) return NULL;
+            if (!(old = jpy_html_escape(c, old)) || !(nw = jpy_html_escape(c, nw))) return NULL;
         }
         return jinja_replace(c, s, old, nw, cnt->t == JV_INT ? cnt->i : cnt->b, s->s.markup);
     }
@@ -432,7 +461,7 @@ static jv *str_method(jctx *c, jv *s, const char *name, jvargs *a) {
         jv *sub = str_arg(c, a, 0, NULL, name, false);
         if (!sub) return NULL;
         if (!strcmp(name, "count")) {
-            if (sub->s.n == 0) return jv_int(c, (int64_t)utf8_count(s->s.p, s->s.n) + 1);
+            if (sub->s.n == 0) return jv_int(c, (int64_t)jutf8_count(s->s.p, s->s.n) + 1);
             int64_t cnt = 0;
             for (size_t i = 0; i + sub->s.n <= s->s.n;)
                 if (!memcmp(s->s.p + i, sub->s.p, sub->s.n)) {
@@ -446,10 +475,10 @@ static jv *str_method(jctx *c, jv *s, const char *name, jvargs *a) {
         bool found;
         size_t at = find_bytes(s, sub, 0, name[0] == 'r', &found);
         if (!found) {
-            if (name[1] == 'i' || name[0] == 'i') return jfail(c, NURI_ERR_INVALID_ARG, "substring not found");
+            if (!strcmp(name, "index") || !strcmp(name, "rindex")) return jfail(c, NURI_ERR_INVALID_ARG, "substring not found");
             return jv_int(c, -1);
         }
-        return jv_int(c, (int64_t)utf8_count(s->s.p, at));
+        return jv_int(c, (int64_t)jutf8_count(s->s.p, at));
     }
     if (!strcmp(name, "join")) {
         if (a->npos != 1) return jfail(c, NURI_ERR_INVALID_ARG, "join() takes exactly one argument");

@@ -54,7 +54,7 @@ static jv *concat_str(jctx *c, jv *a, jv *b) {
     /* Markup + str escapes the str (markupsafe), the result stays Markup */
     bool markup = a->s.markup || b->s.markup;
     if (markup) {
-        if (!(a = py_html_escape(c, a)) || !(b = py_html_escape(c, b))) return NULL;
+        if (!(a = jpy_html_escape(c, a)) || !(b = jpy_html_escape(c, b))) return NULL;
     }
     if (a->s.n > SIZE_MAX / 4 - b->s.n) return jfail(c, NURI_ERR_NOMEM, "template needs more memory than allowed");
     char *p = ja_alloc(c->a, a->s.n + b->s.n + 1);
@@ -313,9 +313,9 @@ jv *jv_getitem(jctx *c, jv *obj, jv *key) {
         if (obj->l.kind == JL_LIST && index_of(key, obj->l.n, &i)) return obj->l.v[i];
         break;
     case JV_STR:
-        if (index_of(key, utf8_count(obj->s.p, obj->s.n), &i)) {
-            size_t a = utf8_offset(obj->s.p, obj->s.n, i), b = a;
-            utf8_next(obj->s.p, obj->s.n, &b);
+        if (index_of(key, jutf8_count(obj->s.p, obj->s.n), &i)) {
+            size_t a = jutf8_offset(obj->s.p, obj->s.n, i), b = a;
+            jutf8_next(obj->s.p, obj->s.n, &b);
             jv *r = jv_str(c, obj->s.p + a, b - a);
             if (r) r->s.markup = obj->s.markup;
             return r;
@@ -371,7 +371,7 @@ jv *jv_slice(jctx *c, jv *obj, jv *start, jv *stop, jv *step) {
     if (obj->t == JV_UNDEF) return undef_fail(c, obj);
     if (!jv_is_seq(obj) && obj->t != JV_STR) return jv_undef(c, "'%s object' is not subscriptable", jv_type_name(obj));
     bool is_str = obj->t == JV_STR;
-    int64_t n = is_str ? (int64_t)utf8_count(obj->s.p, obj->s.n) : (int64_t)obj->l.n, a, b, s;
+    int64_t n = is_str ? (int64_t)jutf8_count(obj->s.p, obj->s.n) : (int64_t)obj->l.n, a, b, s;
     if (!slice_bounds(c, start, stop, step, n, &a, &b, &s))
         return c->st ? NULL : jv_undef(c, "slice indices must be integers or None");
     int64_t count = 0;
@@ -386,7 +386,7 @@ jv *jv_slice(jctx *c, jv *obj, jv *start, jv *stop, jv *step) {
     jbuf out;
     jb_init(&out, c->a);
     if (s == 1) {
-        size_t x = utf8_offset(obj->s.p, obj->s.n, (size_t)a), y = utf8_offset(obj->s.p, obj->s.n, (size_t)(a + count));
+        size_t x = jutf8_offset(obj->s.p, obj->s.n, (size_t)a), y = jutf8_offset(obj->s.p, obj->s.n, (size_t)(a + count));
         jb_put(&out, obj->s.p + x, y - x);
     } else {
         /* character offsets, once */
@@ -395,7 +395,7 @@ jv *jv_slice(jctx *c, jv *obj, jv *start, jv *stop, jv *step) {
         size_t i = 0;
         for (int64_t k = 0; k < n; k++) {
             off[k] = i;
-            utf8_next(obj->s.p, obj->s.n, &i);
+            jutf8_next(obj->s.p, obj->s.n, &i);
         }
         off[n] = i;
         for (int64_t k = 0; k < count; k++) {
@@ -436,13 +436,13 @@ bool jv_iterate(jctx *c, jv *v, jv ***items, size_t *n) {
         return true;
     }
     case JV_STR: {
-        size_t cnt = utf8_count(v->s.p, v->s.n);
+        size_t cnt = jutf8_count(v->s.p, v->s.n);
         jv **k = ja_alloc(c->a, (cnt ? cnt : 1) * sizeof *k);
         if (!k) return jfail(c, NURI_ERR_NOMEM, "template needs more memory than allowed"), false;
         size_t i = 0;
         for (size_t j = 0; j < cnt; j++) {
             size_t start = i;
-            utf8_next(v->s.p, v->s.n, &i);
+            jutf8_next(v->s.p, v->s.n, &i);
             if (!(k[j] = jv_str(c, v->s.p + start, i - start))) return false;
             k[j]->s.markup = v->s.markup;
         }

@@ -912,7 +912,7 @@ static jnode *parse_statement(parser *p) {
         if (!parse_body(p, &n->fblock.body, ends, &which)) return NULL;
         advance(p);
     } else if (!strcmp(tag, "with")) {
-        return parse_with(p);
+        n = parse_with(p);
     } else if (!strcmp(tag, "call") || !strcmp(tag, "include") || !strcmp(tag, "import") || !strcmp(tag, "from") ||
                !strcmp(tag, "extends") || !strcmp(tag, "block") || !strcmp(tag, "autoescape")) {
         return pfail_st(p, NURI_ERR_UNSUPPORTED, "{%% %s %%} is not supported", tag);

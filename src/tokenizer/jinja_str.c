@@ -9,7 +9,7 @@
 
 #include "tokenizer/jinja.h"
 
-uint32_t utf8_next(const char *s, size_t n, size_t *i) {
+uint32_t jutf8_next(const char *s, size_t n, size_t *i) {
     const unsigned char *u = (const unsigned char *)s;
     size_t k = *i;
     uint32_t c = u[k];
@@ -25,25 +25,25 @@ uint32_t utf8_next(const char *s, size_t n, size_t *i) {
     return cp;
 }
 
-size_t utf8_count(const char *s, size_t n) {
+size_t jutf8_count(const char *s, size_t n) {
     size_t c = 0;
     for (size_t i = 0; i < n; i++)
         if (((unsigned char)s[i] & 0xC0) != 0x80) c++;
     return c;
 }
 
-size_t utf8_offset(const char *s, size_t n, size_t cp) {
+size_t jutf8_offset(const char *s, size_t n, size_t cp) {
     size_t i = 0;
     while (i < n && cp > 0) {
-        utf8_next(s, n, &i);
+        jutf8_next(s, n, &i);
         cp--;
     }
     return i;
 }
 
-bool utf8_valid(const char *s, size_t n) { return utf8_check(s, n) == n; }
+bool jutf8_valid(const char *s, size_t n) { return jutf8_check(s, n) == n; }
 
-size_t utf8_check(const char *s, size_t n) {
+size_t jutf8_check(const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
@@ -81,7 +81,7 @@ size_t utf8_check(const char *s, size_t n) {
 }
 
 /* str.isspace(), which is also what \s matches in Python's re. */
-bool py_isspace(uint32_t cp) {
+bool jpy_isspace(uint32_t cp) {
     if (cp < 0x80) return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20);
     return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
            cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
@@ -89,7 +89,7 @@ bool py_isspace(uint32_t cp) {
 
 /* repr(float): the shortest digits that read back to the same double, laid out the way
  * CPython does (positional for exponents -4..15, else d.ddde+XX). */
-void py_float_repr(double f, char out[32]) {
+void jpy_float_repr(double f, char out[32]) {
     if (isnan(f)) {
         strcpy(out, "nan");
         return;
@@ -177,7 +177,7 @@ static bool repr_str(jbuf *b, const char *s, size_t n) {
     jb_putc(b, q);
     size_t i = 0;
     while (i < n) {
-        uint32_t cp = utf8_next(s, n, &i);
+        uint32_t cp = jutf8_next(s, n, &i);
         if (cp == (uint32_t)q || cp == '\\') {
             jb_putc(b, '\\');
             jb_putc(b, (char)cp);
@@ -280,7 +280,7 @@ bool jv_to_str(jctx *c, jbuf *b, const jv *v) {
     case JV_NONE: return jb_puts(b, "None");
     case JV_BOOL: return jb_puts(b, v->b ? "True" : "False");
     case JV_INT: return jb_printf(b, "%lld", (long long)v->i);
-    case JV_FLOAT: py_float_repr(v->f, num); return jb_puts(b, num);
+    case JV_FLOAT: jpy_float_repr(v->f, num); return jb_puts(b, num);
     case JV_STR: return jb_put(b, v->s.p, v->s.n);
     case JV_LIST:
     case JV_DICT:
@@ -309,7 +309,7 @@ jv *jv_stringify(jctx *c, jv *v) {
     return jv_str_nocopy(c, b.p ? b.p : "", b.n);
 }
 
-jv *py_html_escape(jctx *c, jv *s) {
+jv *jpy_html_escape(jctx *c, jv *s) {
     if (s->t == JV_STR && s->s.markup) return s;
     s = jv_stringify(c, s);
     if (!s) return NULL;

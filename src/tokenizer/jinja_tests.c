@@ -77,6 +77,8 @@ bool jinja_test(jctx *c, int id, const char *name, jv *v, jvargs *a, bool *out) 
         *out = v->t == JV_MACRO || v->t == JV_FUNC || v->t == JV_METHOD || v->t == JV_UNDEF;
     else if (!strcmp(t, "escaped")) *out = v->t == JV_STR && v->s.markup;
     else if (!strcmp(t, "lower") || !strcmp(t, "upper")) return str_case(c, v, t[0] == 'l', out);
+    else if (!strcmp(t, "filter") || !strcmp(t, "test"))
+        *out = v->t == JV_STR && (t[0] == 'f' ? jinja_filter_known(v->s.p) : jinja_test_id(v->s.p) >= 0);
     else if (!strcmp(t, "odd") || !strcmp(t, "even")) {
         jv *two = jv_int(c, 2), *m = two ? jv_binop(c, OP_MOD, v, two) : NULL;
         if (!m) return false;
@@ -93,13 +95,7 @@ bool jinja_test(jctx *c, int id, const char *name, jv *v, jvargs *a, bool *out) 
         else if (!strcmp(t, "sameas"))
             *out = v == x || (v->t == x->t && (v->t == JV_NONE || (v->t == JV_BOOL && v->b == x->b) ||
                                                (v->t == JV_INT && v->i == x->i && v->i >= -5 && v->i <= 256)));
-        else if (!strcmp(t, "filter") || !strcmp(t, "test")) {
-            if (x->t != JV_STR) {
-                *out = false;
-                return true;
-            }
-            *out = t[0] == 'f' ? jinja_filter_known(x->s.p) : jinja_test_id(x->s.p) >= 0;
-        } else return compare(c, v, x, t, out);
+        else return compare(c, v, x, t, out);
     }
     return true;
 }

@@ -16,7 +16,7 @@ struct nuri_template {
 nuri_status nuri_template_parse(const char *src, size_t len, nuri_template **out, nuri_error *err) {
     *out = NULL;
     if (!src) return nuri_fail(err, NURI_ERR_INVALID_ARG, "template: no source");
-    size_t bad = utf8_check(src, len);
+    size_t bad = jutf8_check(src, len);
     if (bad < len) return nuri_fail(err, NURI_ERR_FORMAT, "template: invalid UTF-8 at byte %zu", bad);
     nuri_template *t = calloc(1, sizeof *t);
     if (!t) return nuri_fail(err, NURI_ERR_NOMEM, "template: out of memory");
@@ -41,7 +41,7 @@ void nuri_template_free(nuri_template *t) {
 static nuri_status set_str(jctx *c, const char *name, const char *s) {
     if (!s) s = "";
     size_t n = strlen(s);
-    if (!utf8_valid(s, n)) return nuri_fail(c->err, NURI_ERR_FORMAT, "%s is not valid UTF-8", name);
+    if (!jutf8_valid(s, n)) return nuri_fail(c->err, NURI_ERR_FORMAT, "%s is not valid UTF-8", name);
     jv *v = jv_str(c, s, n);
     if (!v || !jscope_set(c, c->root, name, v)) return c->st;
     return NURI_OK;
@@ -146,7 +146,7 @@ nuri_status nuri_template_apply_json(const nuri_template *t, const char *json, s
                                      const nuri_template_opts *opts, char **out, size_t *out_len, nuri_error *err) {
     *out = NULL;
     if (!t || !json) return nuri_fail(err, NURI_ERR_INVALID_ARG, "template: missing template or messages");
-    size_t bad = utf8_check(json, len);
+    size_t bad = jutf8_check(json, len);
     if (bad < len) return nuri_fail(err, NURI_ERR_FORMAT, "messages: invalid UTF-8 at byte %zu", bad);
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
