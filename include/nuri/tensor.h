@@ -31,7 +31,10 @@ typedef void (*nuri_to_float_fn)(const void *src, float *dst, int64_t n);
 typedef struct {
     nuri_isa isa;
     nuri_vec_dot_fn vec_dot[NURI_TYPE_COUNT];     /* NULL where the type has no dot */
-    nuri_from_float_fn from_float[NURI_TYPE_COUNT]; /* activation types at least: F32, F16, BF16, Q8_0, Q8_1, Q8_K */
+    /* Activation types F32, F16, BF16, Q8_0, Q8_1, Q8_K, bit-identical to what the
+     * reference's CPU backend computes on x86 (Q8_0/Q8_1 round half to even with
+     * multiplier 127/amax); also Q4_0, Q4_1, Q5_0, Q5_1 (the reference's file quantizers). */
+    nuri_from_float_fn from_float[NURI_TYPE_COUNT];
     nuri_to_float_fn to_float[NURI_TYPE_COUNT];     /* every compute type */
 
     /* Element-wise and reduction operations on float rows. */
@@ -43,7 +46,9 @@ typedef struct {
     void (*scale)(int64_t n, float s, float *y);
     /* g[i] = silu(g[i]) * u[i]  (SwiGLU) */
     void (*silu_mul)(int64_t n, float *g, const float *u);
-    /* g[i] = gelu_tanh(g[i]) * u[i] (GeGLU, tanh approximation as the reference) */
+    /* g[i] = gelu_tanh(g[i]) * u[i] (GeGLU), bit-identical to the reference's f32 CPU
+     * GELU: input and result rounded to half (its lookup table), x <= -10 gives 0 and
+     * x >= 10 passes x through. */
     void (*gelu_mul)(int64_t n, float *g, const float *u);
     /* In place softmax; returns nothing; x[i] = exp(x[i]-max)/sum. */
     void (*softmax)(int64_t n, float *x);
@@ -57,7 +62,8 @@ typedef struct {
      * x_row_bytes apart. n must be a multiple of wt's block size. Tiles over rows and
      * tokens so each weight block is loaded once for several tokens; the caller splits
      * [0,rows) into disjoint [r0,r1) ranges across threads. Results equal vec_dot's up to
-     * float summation order. Every compute type (nuri_type_get(wt)->compute) works. */
+     * float summation order. Every compute type (nuri_type_get(wt)->compute) works.
+     * Pure and thread-safe; uses up to about 64 KB of stack (repacked activations). */
     void (*mat_dot)(nuri_type wt, int64_t n, const void *w, size_t w_row_bytes, int64_t r0,
                     int64_t r1, const void *x, size_t x_row_bytes, int64_t n_tok, float *out,
                     int64_t ld_out);
@@ -73,8 +79,9 @@ const char *nuri_isa_name(nuri_isa isa);
 
 /* Convenience over the scalar table: dequantize n elements of type t. */
 nuri_status nuri_dequantize(nuri_type t, const void *src, float *dst, int64_t n, nuri_error *err);
-/* Quantizes n floats to t with the reference's round-trip rules (reference quantizers
- * for the types nuri writes: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_K, ...). */
+/* Quantizes n floats to t as the reference writes files (its *_ref quantizers): F32, F16,
+ * BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, plus the activation types Q8_1 and Q8_K.
+ * The K-quant weight types are NURI_ERR_UNSUPPORTED. */
 nuri_status nuri_quantize(nuri_type t, const float *src, void *dst, int64_t n, nuri_error *err);
 
 #ifdef __cplusplus
