@@ -108,9 +108,9 @@ void nuri_quant_q8_0_ref(const float *src, void *dst, int64_t n) {
         const float *x = src + i * QK32;
         float amax = 0.0f;
         for (int j = 0; j < QK32; j++) {
-        const float ax = fabsf(x[j]);
-        amax = amax > ax ? amax : ax;
-    }
+            const float ax = fabsf(x[j]);
+            amax = amax > ax ? amax : ax;
+        }
         const float d = amax / 127.0f;
         const float id = d != 0.0f ? 1.0f / d : 0.0f;
         y[i].d = FP16(d);
