@@ -240,6 +240,86 @@ def gen_snippets(env):
     print(f"snippets: {len(out)} cases, {sum(1 for c in out if 'error' in c)} errors", file=sys.stderr)
 
 
+# nuri's built-in templates (src/tokenizer/template_builtin.c) and the published
+# templates each must reproduce for conversations without tool definitions.
+BUILTIN_FAMILIES = {
+    "chatml": [],
+    "smollm2": ["HuggingFaceTB-SmolLM2-135M-Instruct.gguf.jinja"],
+    "exaone3": ["LGAI-EXAONE-EXAONE-3.5-7.8B-Instruct.gguf.jinja"],
+    "exaone-deep": ["LGAI-EXAONE-EXAONE-Deep-2.4B.gguf.jinja"],
+    "phi3": ["microsoft-Phi-3.5-mini-instruct.jinja"],
+    "gemma2": ["google-gemma-2-2b-it.jinja"],
+    "gemma3": ["google-gemma-3-270m-it.gguf.jinja"],
+    "llama3": ["meta-llama-Llama-3.1-8B-Instruct.jinja", "meta-llama-Llama-3.2-3B-Instruct.gguf.jinja",
+               "meta-llama-Llama-3.2-3B-Instruct.jinja", "meta-llama-Llama-3.3-70B-Instruct.jinja"],
+    "qwen2.5": ["Qwen-Qwen2.5-0.5B-Instruct.gguf.jinja", "Qwen-Qwen2.5-7B-Instruct.jinja"],
+    "qwen3": ["Qwen-Qwen3-0.6B.gguf.jinja"],
+}
+
+
+def read_builtins():
+    """The {"name", "literal" "literal" ...} entries of template_builtin.c, decoded."""
+    import re
+    with open(os.path.join(ROOT, "src", "tokenizer", "template_builtin.c"), encoding="utf-8") as fh:
+        c_src = fh.read()
+    table = c_src[c_src.index("builtins[] = {"):c_src.index("/* Other names")]
+    unescape = {"n": "\n", "\\": "\\", '"': '"', "'": "'"}
+    out = {}
+    for m in re.finditer(r'\{"([^"]+)",\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\}', table):
+        text = "".join(re.sub(r"\\(.)", lambda e: unescape[e.group(1)], lit)
+                       for lit in re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2)))
+        out[m.group(1)] = text
+    if set(out) != set(BUILTIN_FAMILIES):
+        raise SystemExit(f"built-ins in template_builtin.c {sorted(out)} != BUILTIN_FAMILIES")
+    return out
+
+
+def render_all(env, src, bos, eos, convs):
+    cases = []
+    try:
+        tmpl = env.from_string(src)
+    except Exception as e:
+        tmpl, compile_error = None, error_record(e)
+    for conv_name, conv in convs:
+        messages, extra = (conv, {}) if isinstance(conv, list) else (conv["messages"], {k: v for k, v in conv.items() if k != "messages"})
+        for gen in (True, False):
+            case = {"conversation": conv_name, "add_generation_prompt": gen}
+            if tmpl is None:
+                case.update(compile_error)
+            else:
+                try:
+                    case["output"] = tmpl.render(**extra, messages=messages, bos_token=bos, eos_token=eos,
+                                                 add_generation_prompt=gen, raise_exception=raise_exception)
+                except Exception as e:
+                    case.update(error_record(e))
+            cases.append(case)
+    return cases
+
+
+def gen_builtins(env, convs):
+    out_dir = os.path.join(DATA, "expected_builtin")
+    os.makedirs(out_dir, exist_ok=True)
+    for name, src in read_builtins().items():
+        fams = BUILTIN_FAMILIES[name]
+        bos, eos = tokens_for(fams[0]) if fams else ("<|endoftext|>", "<|im_end|>")
+        cases = render_all(env, src, bos, eos, convs)
+        # the rewrite must agree with the published template wherever no tools are declared
+        for fam in fams:
+            with open(os.path.join(TEMPLATES, fam), encoding="utf-8") as fh:
+                ref = render_all(env, fh.read(), bos, eos, convs)
+            for a, b in zip(cases, ref):
+                if a["conversation"] == "tools":
+                    continue
+                if ("output" in a) != ("output" in b) or a.get("output") != b.get("output"):
+                    raise SystemExit(f"built-in {name} differs from {fam} on {a['conversation']}: {a} vs {b}")
+        record = {"template": "builtin:" + name, "builtin": name, "families": fams, "bos_token": bos,
+                  "eos_token": eos, "jinja2": jinja2.__version__, "cases": cases}
+        with open(os.path.join(out_dir, name + ".json"), "w", encoding="utf-8") as fh:
+            json.dump(record, fh, ensure_ascii=False, indent=1)
+            fh.write("\n")
+        print(f"builtin {name}: {len(cases)} cases, agrees with {fams}", file=sys.stderr)
+
+
 def main():
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
     gen_snippets(env)
@@ -249,6 +329,7 @@ def main():
         if f.endswith(".json"):
             with open(os.path.join(conv_dir, f), encoding="utf-8") as fh:
                 convs.append((f[:-5], json.load(fh)))
+    gen_builtins(env, convs)
     out_dir = os.path.join(DATA, "expected")
     os.makedirs(out_dir, exist_ok=True)
     names = sorted(f for f in os.listdir(TEMPLATES) if f.endswith(".jinja"))

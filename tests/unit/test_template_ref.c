@@ -1,8 +1,9 @@
-/* Every template in ../shared/templates rendered for every conversation in
- * tests/data/templates/conversations, compared byte for byte with what Jinja2 produced
- * (scripts/gen_template_expected.py wrote tests/data/templates/expected/). Where Jinja2
- * failed, nuri must fail too; where the template called raise_exception, nuri's error
- * must carry the same message. */
+/* Every template in ../shared/templates, and every built-in template, rendered for every
+ * conversation in tests/data/templates/conversations, compared byte for byte with what
+ * Jinja2 produced (scripts/gen_template_expected.py wrote tests/data/templates/expected/
+ * and expected_builtin/). Where Jinja2 failed, nuri must fail too; where the template
+ * called raise_exception, nuri's error must carry the same message. Each built-in must
+ * also render what its family's published template renders, tools aside. */
 #include <cjson/cJSON.h>
 #include <dirent.h>
 
@@ -19,6 +20,26 @@ static void show_diff(const char *want, const char *got, size_t got_len) {
             want + from, (int)(got_len - from > 120 ? 120 : got_len - from), got + from);
 }
 
+/* The output Jinja2 gave for the published template fam on (conv, gen), or NULL. */
+static char *family_output(const char *fam, const char *conv, bool gen) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/expected/%.*s.json", DATA, (int)(strlen(fam) - 6), fam);
+    char *text = test_read_file(path, NULL);
+    if (!text) return NULL;
+    cJSON *rec = cJSON_Parse(text);
+    free(text);
+    char *r = NULL;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(rec, "cases")) {
+        const cJSON *o = cJSON_GetObjectItem(c, "output");
+        if (!strcmp(cJSON_GetObjectItem(c, "conversation")->valuestring, conv) &&
+            cJSON_IsTrue(cJSON_GetObjectItem(c, "add_generation_prompt")) == gen && o)
+            r = strdup(o->valuestring);
+    }
+    cJSON_Delete(rec);
+    return r;
+}
+
 static int check_template(const char *expected_path, int *n_cases, int *n_pass) {
     char *text = test_read_file(expected_path, NULL);
     CHECKF(text != NULL, "%s: cannot read", expected_path);
@@ -30,11 +51,20 @@ static int check_template(const char *expected_path, int *n_cases, int *n_pass) 
     const char *name = cJSON_GetObjectItem(rec, "template")->valuestring;
     const char *bos = cJSON_GetObjectItem(rec, "bos_token")->valuestring;
     const char *eos = cJSON_GetObjectItem(rec, "eos_token")->valuestring;
+    const cJSON *builtin = cJSON_GetObjectItem(rec, "builtin");
+    const cJSON *families = cJSON_GetObjectItem(rec, "families");
     char path[4096];
-    snprintf(path, sizeof path, "%s/templates/%s", test_shared_dir(), name);
-    size_t src_len;
-    char *src = test_read_file(path, &src_len);
-    CHECKF(src != NULL, "%s: cannot read", path);
+    size_t src_len = 0;
+    char *src = NULL;
+    if (builtin) {
+        const char *b = nuri_template_builtin(builtin->valuestring);
+        CHECKF(b != NULL, "no built-in template '%s'", builtin->valuestring);
+        if (b) src = strdup(b), src_len = strlen(b);
+    } else {
+        snprintf(path, sizeof path, "%s/templates/%s", test_shared_dir(), name);
+        src = test_read_file(path, &src_len);
+        CHECKF(src != NULL, "%s: cannot read", path);
+    }
     if (!src) {
         cJSON_Delete(rec);
         return 0;
@@ -73,6 +103,14 @@ static int check_template(const char *expected_path, int *n_cases, int *n_pass) 
             if (!same && !st) show_diff(want->valuestring, out, out_len);
             if (same) (*n_pass)++;
             else ok_all = 0;
+            const cJSON *fam;
+            cJSON_ArrayForEach(fam, families) {
+                if (!strcmp(conv, "tools")) break;
+                char *f = family_output(fam->valuestring, conv, gen);
+                CHECKF(f && !st && !strcmp(f, out), "built-in %s / %s (gen=%d) differs from %s", name, conv, gen,
+                       fam->valuestring);
+                free(f);
+            }
         } else {
             const char *wmsg = cJSON_GetObjectItem(c, "message")->valuestring;
             bool failed = st != NURI_OK;
@@ -94,26 +132,48 @@ static int check_template(const char *expected_path, int *n_cases, int *n_pass) 
     return ok_all;
 }
 
-int main(void) {
+static void check_dir(const char *sub, int min_templates) {
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s/templates", test_shared_dir());
-    struct stat st;
-    if (stat(dir, &st) != 0) return test_skip("../shared/templates not found");
-    DIR *d = opendir(DATA "/expected");
+    snprintf(dir, sizeof dir, "%s/%s", DATA, sub);
+    DIR *d = opendir(dir);
     CHECK(d != NULL);
-    if (!d) return test_done("test_template_ref");
+    if (!d) return;
     int n_templates = 0, n_ok = 0, n_cases = 0, n_pass = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         size_t l = strlen(e->d_name);
         if (l < 6 || strcmp(e->d_name + l - 5, ".json")) continue;
-        char path[4400];
-        snprintf(path, sizeof path, "%s/expected/%s", DATA, e->d_name);
+        char path[4600];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         n_templates++;
         n_ok += check_template(path, &n_cases, &n_pass);
     }
     closedir(d);
-    printf("%d/%d templates match in every case; %d/%d cases\n", n_ok, n_templates, n_pass, n_cases);
-    CHECK(n_templates >= 20);
+    printf("%s: %d/%d templates match in every case; %d/%d cases\n", sub, n_ok, n_templates, n_pass, n_cases);
+    CHECK(n_templates >= min_templates);
+}
+
+static void builtin_names(void) {
+    size_t n = nuri_template_builtin_count();
+    CHECK(n >= 9);
+    for (size_t i = 0; i < n; i++) CHECK(nuri_template_builtin(nuri_template_builtin_name(i)) != NULL);
+    CHECK(nuri_template_builtin_name(n) == NULL);
+    CHECK(nuri_template_builtin("llama3.2") == nuri_template_builtin("llama3"));
+    CHECK(nuri_template_builtin("qwen2") == nuri_template_builtin("qwen2.5"));
+    CHECK(nuri_template_builtin("no-such-family") == NULL);
+    CHECK(nuri_template_builtin(NULL) == NULL);
+}
+
+int main(void) {
+    builtin_names();
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/templates", test_shared_dir());
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        printf("../shared/templates not found: only the built-in templates are checked\n");
+    } else {
+        check_dir("expected", 20);
+    }
+    check_dir("expected_builtin", 9);
     return test_done("test_template_ref");
 }
