@@ -35,6 +35,9 @@ void nuri_quant_q4_0_ref(const float *src, void *dst, int64_t n);
 void nuri_quant_q4_1_ref(const float *src, void *dst, int64_t n);
 void nuri_quant_q5_0_ref(const float *src, void *dst, int64_t n);
 void nuri_quant_q5_1_ref(const float *src, void *dst, int64_t n);
+void nuri_quant_q4_k_ref(const float *src, void *dst, int64_t n);
+void nuri_quant_q5_k_ref(const float *src, void *dst, int64_t n);
+void nuri_quant_q6_k_ref(const float *src, void *dst, int64_t n);
 
 /* vec_dot, scalar. */
 void nuri_dot_f32(int64_t n, const void *w, const void *x, float *out);

@@ -44,6 +44,9 @@ const nuri_kernels X86_TABLE_NAME = {
             [NURI_TYPE_Q4_1] = nuri_quant_q4_1_ref,
             [NURI_TYPE_Q5_0] = nuri_quant_q5_0_ref,
             [NURI_TYPE_Q5_1] = nuri_quant_q5_1_ref,
+            [NURI_TYPE_Q4_K] = nuri_quant_q4_k_ref,
+            [NURI_TYPE_Q5_K] = nuri_quant_q5_k_ref,
+            [NURI_TYPE_Q6_K] = nuri_quant_q6_k_ref,
         },
     .to_float =
         {
