@@ -33,7 +33,7 @@ typedef struct {
     nuri_vec_dot_fn vec_dot[NURI_TYPE_COUNT];     /* NULL where the type has no dot */
     /* Activation types F32, F16, BF16, Q8_0, Q8_1, Q8_K, bit-identical to what the
      * reference's CPU backend computes on x86 (Q8_0/Q8_1 round half to even with
-     * multiplier 127/amax); also Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K (the reference's
+     * multiplier 127/amax); also Q4_0, Q4_1, Q5_0, Q5_1, Q2_K ... Q6_K (the reference's
      * file quantizers). */
     nuri_from_float_fn from_float[NURI_TYPE_COUNT];
     nuri_to_float_fn to_float[NURI_TYPE_COUNT];     /* every compute type */
@@ -82,8 +82,8 @@ const char *nuri_isa_name(nuri_isa isa);
 nuri_status nuri_dequantize(nuri_type t, const void *src, float *dst, int64_t n, nuri_error *err);
 /* Quantizes n floats to t byte for byte as the reference writes files without an
  * importance matrix (its *_ref quantizers): F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1,
- * Q4_K, Q5_K, Q6_K, plus the activation types Q8_1 and Q8_K. Other types (Q2_K, Q3_K,
- * IQ4_NL, ...) are NURI_ERR_UNSUPPORTED. */
+ * Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, plus the activation types Q8_1 and Q8_K. Other types
+ * (IQ4_NL, ...) are NURI_ERR_UNSUPPORTED. */
 nuri_status nuri_quantize(nuri_type t, const float *src, void *dst, int64_t n, nuri_error *err);
 
 #ifdef __cplusplus

@@ -35,6 +35,8 @@ void nuri_quant_q4_0_ref(const float *src, void *dst, int64_t n);
 void nuri_quant_q4_1_ref(const float *src, void *dst, int64_t n);
 void nuri_quant_q5_0_ref(const float *src, void *dst, int64_t n);
 void nuri_quant_q5_1_ref(const float *src, void *dst, int64_t n);
+void nuri_quant_q2_k_ref(const float *src, void *dst, int64_t n);
+void nuri_quant_q3_k_ref(const float *src, void *dst, int64_t n);
 void nuri_quant_q4_k_ref(const float *src, void *dst, int64_t n);
 void nuri_quant_q5_k_ref(const float *src, void *dst, int64_t n);
 void nuri_quant_q6_k_ref(const float *src, void *dst, int64_t n);

@@ -1,4 +1,4 @@
-/* The reference's file quantizers for Q4_K, Q5_K and Q6_K (its *_ref code, which its
+/* The reference's file quantizers for Q2_K ... Q6_K (its *_ref code, which its
  * quantize tool runs without an importance matrix), reproduced bit for bit: the same
  * searches over scales with the same float operations in the same order.
  *
@@ -26,10 +26,13 @@ static inline int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? 
 
 static inline float mul(float a, float b) { return a * b; }
 
-/* Scale and min for n values in levels 0..nmax, minimizing the weighted squared error
- * over a sweep of nstep+1 trial scales around nmax/(max-min); *neg_min gets -min. */
+/* Weighted error of one value: absolute (mad) or squared. */
+static inline float werr(float w, float diff, int mad) { return mul(w, mad ? fabsf(diff) : mul(diff, diff)); }
+
+/* Scale and min for n values in levels 0..nmax, minimizing the weighted error over a
+ * sweep of nstep+1 trial scales around nmax/(max-min); *neg_min gets -min. */
 static float fit_scale_min(int n, int nmax, const float *x, const float *w, uint8_t *L, float *neg_min,
-                           float rmin, float rdelta, int nstep) {
+                           float rmin, float rdelta, int nstep, int mad) {
     uint8_t aux[32];
     float min = x[0], max = x[0], sum_w = w[0], sum_x = mul(sum_w, x[0]);
     for (int i = 1; i < n; i++) {
@@ -49,8 +52,7 @@ static float fit_scale_min(int n, int nmax, const float *x, const float *w, uint
     float best = 0;
     for (int i = 0; i < n; i++) {
         L[i] = (uint8_t)clampi(nearest(mul(iscale, x[i] - min)), 0, nmax);
-        const float diff = mul(scale, L[i]) + min - x[i];
-        best += mul(w[i], mul(diff, diff));
+        best += werr(w[i], mul(scale, L[i]) + min - x[i], mad);
     }
     for (int is = 0; is <= nstep; is++) {
         iscale = (rmin + mul(rdelta, (float)is) + nmax) / (max - min);
@@ -73,8 +75,7 @@ static float fit_scale_min(int n, int nmax, const float *x, const float *w, uint
             }
             float err = 0;
             for (int i = 0; i < n; i++) {
-                const float diff = mul(this_scale, aux[i]) + this_min - x[i];
-                err += mul(w[i], mul(diff, diff));
+                err += werr(w[i], mul(this_scale, aux[i]) + this_min - x[i], mad);
             }
             if (err < best) {
                 memcpy(L, aux, (size_t)n);
@@ -100,7 +101,7 @@ static void kq_scales_levels(const float *x, int nmax, float rmin, int nstep, ui
         for (int l = 0; l < 32; l++) sum_x2 += mul(xs[l], xs[l]);
         const float av_x = sqrtf(sum_x2 / 32);
         for (int l = 0; l < 32; l++) w[l] = av_x + fabsf(xs[l]);
-        sc[j] = fit_scale_min(32, nmax, xs, w, L + 32 * j, &mn[j], rmin, 0.1f, nstep);
+        sc[j] = fit_scale_min(32, nmax, xs, w, L + 32 * j, &mn[j], rmin, 0.1f, nstep, 0);
         if (sc[j] > max_scale) max_scale = sc[j];
         if (mn[j] > max_min) max_min = mn[j];
     }
@@ -240,5 +241,146 @@ void nuri_quant_q6_k_ref(const float *src, void *dst, int64_t n) {
                                   ((Lh[l + 96] >> 4) << 6));
             }
         }
+    }
+}
+
+/* Packs 256 two-bit levels: byte l of each 32-byte half holds elements l, l+32, l+64,
+ * l+96 of that half's 128. */
+static void pack2(const uint8_t *L, uint8_t *qs) {
+    for (int h = 0; h < 2; h++)
+        for (int l = 0; l < 32; l++) {
+            const uint8_t *p = L + 128 * h + l;
+            qs[32 * h + l] = (uint8_t)(p[0] | (p[32] << 2) | (p[64] << 4) | (p[96] << 6));
+        }
+}
+
+void nuri_quant_q2_k_ref(const float *src, void *dst, int64_t n) {
+    blk_q2_k *y = dst;
+    for (int64_t i = 0; i < n / QKK; i++) {
+        const float *x = src + i * QKK;
+        uint8_t L[256];
+        float sc[16], mn[16], w[16], max_scale = 0, max_min = 0;
+        for (int g = 0; g < 16; g++) {
+            for (int l = 0; l < 16; l++) w[l] = fabsf(x[16 * g + l]);
+            sc[g] = fit_scale_min(16, 3, x + 16 * g, w, L + 16 * g, &mn[g], -0.5f, 0.1f, 15, 1);
+            if (sc[g] > max_scale) max_scale = sc[g];
+            if (mn[g] > max_min) max_min = mn[g];
+        }
+        memset(y[i].scales, 0, sizeof y[i].scales);
+        y[i].d = y[i].dmin = 0;
+        if (max_scale > 0) {
+            const float is = 15.f / max_scale;
+            for (int g = 0; g < 16; g++) y[i].scales[g] = (uint8_t)nearest(mul(is, sc[g]));
+            y[i].d = FP16(max_scale / 15.f);
+        }
+        if (max_min > 0) {
+            const float is = 15.f / max_min;
+            for (int g = 0; g < 16; g++) y[i].scales[g] |= (uint8_t)(nearest(mul(is, mn[g])) << 4);
+            y[i].dmin = FP16(max_min / 15.f);
+        }
+        for (int g = 0; g < 16; g++) {
+            const float d = mul(F32(y[i].d), (float)(y[i].scales[g] & 0xF));
+            if (d == 0.0f) continue;
+            const float dm = mul(F32(y[i].dmin), (float)(y[i].scales[g] >> 4));
+            for (int l = 0; l < 16; l++) L[16 * g + l] = (uint8_t)clampi(nearest((x[16 * g + l] + dm) / d), 0, 3);
+        }
+        pack2(L, y[i].qs);
+    }
+}
+
+/* Levels -nmax..nmax-1 for n values by coordinate descent on the x^2-weighted error
+ * (the reference's make_q3_quants with rmse); L gets level + nmax. */
+static float fit_scale_q3(int n, int nmax, const float *x, int8_t *L) {
+    float max = 0, amax = 0;
+    for (int i = 0; i < n; i++) {
+        const float ax = fabsf(x[i]);
+        if (ax > amax) {
+            amax = ax;
+            max = x[i];
+        }
+    }
+    if (amax < 1e-15f) {
+        memset(L, 0, (size_t)n);
+        return 0.0f;
+    }
+    const float iscale = -nmax / max;
+    float sumlx = 0, suml2 = 0;
+    for (int i = 0; i < n; i++) {
+        const int l = clampi(nearest(mul(iscale, x[i])), -nmax, nmax - 1);
+        L[i] = (int8_t)l;
+        const float w = mul(x[i], x[i]);
+        sumlx += mul(mul(w, x[i]), (float)l);
+        suml2 += mul(mul(w, (float)l), (float)l);
+    }
+    for (int itry = 0; itry < 5; itry++) {
+        int changed = 0;
+        for (int i = 0; i < n; i++) {
+            const float w = mul(x[i], x[i]);
+            float slx = sumlx - mul(mul(w, x[i]), (float)L[i]);
+            if (slx > 0) {
+                float sl2 = suml2 - mul(mul(w, (float)L[i]), (float)L[i]);
+                const int nl = clampi(nearest(mul(x[i], sl2) / slx), -nmax, nmax - 1);
+                if (nl != L[i]) {
+                    slx += mul(mul(w, x[i]), (float)nl);
+                    sl2 += mul(mul(w, (float)nl), (float)nl);
+                    if (sl2 > 0 && mul(mul(slx, slx), suml2) > mul(mul(sumlx, sumlx), sl2)) {
+                        L[i] = (int8_t)nl;
+                        sumlx = slx;
+                        suml2 = sl2;
+                        changed++;
+                    }
+                }
+            }
+        }
+        if (!changed) break;
+    }
+    for (int i = 0; i < n; i++) L[i] = (int8_t)(L[i] + nmax);
+    return suml2 > 0.0f ? sumlx / suml2 : 0.0f;
+}
+
+void nuri_quant_q3_k_ref(const float *src, void *dst, int64_t n) {
+    blk_q3_k *y = dst;
+    for (int64_t i = 0; i < n / QKK; i++) {
+        const float *x = src + i * QKK;
+        int8_t L[256];
+        float sc[16], max_scale = 0, amax = 0;
+        for (int g = 0; g < 16; g++) {
+            sc[g] = fit_scale_q3(16, 4, x + 16 * g, L + 16 * g);
+            if (fabsf(sc[g]) > amax) {
+                amax = fabsf(sc[g]);
+                max_scale = sc[g];
+            }
+        }
+        memset(y[i].scales, 0, sizeof y[i].scales);
+        y[i].d = 0;
+        if (max_scale != 0.0f) {
+            const float iscale = -32.f / max_scale;
+            for (int g = 0; g < 16; g++) {
+                const int l = clampi((int8_t)nearest(mul(iscale, sc[g])), -32, 31) + 32;
+                if (g < 8) y[i].scales[g] = (uint8_t)(l & 0xF);
+                else y[i].scales[g - 8] |= (uint8_t)((l & 0xF) << 4);
+                y[i].scales[8 + g % 4] |= (uint8_t)((l >> 4) << (2 * (g / 4)));
+            }
+            y[i].d = FP16(1 / iscale);
+        }
+        int8_t s8[16];
+        q3k_scales(y[i].scales, s8);
+        for (int g = 0; g < 16; g++) {
+            const float d = mul(F32(y[i].d), (float)s8[g]);
+            if (d == 0.0f) continue;
+            for (int l = 0; l < 16; l++) L[16 * g + l] = (int8_t)(clampi(nearest(x[16 * g + l] / d), -4, 3) + 4);
+        }
+        /* The third bit of element j goes to bit j/32 of hmask[j%32]. */
+        memset(y[i].hmask, 0, sizeof y[i].hmask);
+        uint8_t low[256];
+        for (int j = 0; j < 256; j++) {
+            int v = L[j];
+            if (v > 3) {
+                y[i].hmask[j % 32] |= (uint8_t)(1u << (j / 32));
+                v -= 4;
+            }
+            low[j] = (uint8_t)v;
+        }
+        pack2(low, y[i].qs);
     }
 }

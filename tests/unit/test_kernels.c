@@ -447,7 +447,7 @@ static void test_roundtrip(void) {
     nuri_error err;
     const nuri_type types[] = {NURI_TYPE_F32, NURI_TYPE_F16, NURI_TYPE_BF16, NURI_TYPE_Q8_0, NURI_TYPE_Q8_1,
                                NURI_TYPE_Q8_K, NURI_TYPE_Q4_0, NURI_TYPE_Q4_1, NURI_TYPE_Q5_0, NURI_TYPE_Q5_1,
-                               NURI_TYPE_Q4_K, NURI_TYPE_Q5_K, NURI_TYPE_Q6_K};
+                               NURI_TYPE_Q2_K, NURI_TYPE_Q3_K, NURI_TYPE_Q4_K, NURI_TYPE_Q5_K, NURI_TYPE_Q6_K};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         const nuri_type t = types[i];
         const int64_t bs = nuri_type_get((uint32_t)t)->block_size;
@@ -478,6 +478,8 @@ static void test_roundtrip(void) {
             case NURI_TYPE_Q4_K: step = 2 * (fmaxf(mx, 0) - fminf(mn, 0)) / 15; break;
             case NURI_TYPE_Q5_K: step = 2 * (fmaxf(mx, 0) - fminf(mn, 0)) / 31; break;
             case NURI_TYPE_Q6_K: step = 2 * amax / 32; break;
+            case NURI_TYPE_Q3_K: step = 2 * amax / 4; break;
+            case NURI_TYPE_Q2_K: step = 2 * (fmaxf(mx, 0) - fminf(mn, 0)) / 3; break;
             default: step = amax / 127; break;
             }
             const float tol = 0.5f * step * 1.002f + amax * 0x1p-10f;
