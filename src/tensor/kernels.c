@@ -87,6 +87,16 @@ const nuri_kernels nuri_kernels_scalar_table = {
 
 #if defined(__x86_64__) || defined(__i386__)
 #define NURI_HAVE_X86 1
+#include <cpuid.h>
+
+/* F16C (leaf 1, ECX bit 29) and AVX512-VNNI (leaf 7, ECX bit 11) straight from cpuid:
+ * not every compiler's __builtin_cpu_supports knows their names. The OS side (saved
+ * vector state) is covered by the avx2 and avx512f checks. */
+static bool cpuid_ecx_bit(unsigned leaf, unsigned bit) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(leaf, 0, &a, &b, &c, &d)) return false;
+    return (c >> bit) & 1u;
+}
 #endif
 
 const nuri_kernels *nuri_kernels_for(nuri_isa isa) {
@@ -104,14 +114,14 @@ bool nuri_cpu_has(nuri_isa isa) {
 #ifdef NURI_HAVE_X86
     __builtin_cpu_init();
     const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                      __builtin_cpu_supports("f16c") && __builtin_cpu_supports("bmi2");
+                      cpuid_ecx_bit(1, 29) && __builtin_cpu_supports("bmi2");
     switch (isa) {
     case NURI_ISA_SCALAR: return true;
     case NURI_ISA_AVX2: return avx2;
     case NURI_ISA_AVX512:
         return avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
-               __builtin_cpu_supports("avx512vnni");
+               cpuid_ecx_bit(7, 11);
     }
     return false;
 #else

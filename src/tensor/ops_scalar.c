@@ -40,7 +40,10 @@ float nuri_gelu_ref(float x) {
     if (x <= -10.0f) return 0.0f;
     if (x >= 10.0f) return x;
     const float h = nuri_fp16_to_fp32(nuri_fp32_to_fp16(x));
-    const float inner = 0.79788456080286535587989211986876f * h * (1.0f + 0.044715f * h * h);
+    /* One rounding per operation, in the reference's order (no fused multiply-add). */
+    const float ah = 0.044715f * h;
+    const float ahh = ah * h;
+    const float inner = 0.79788456080286535587989211986876f * h * (1.0f + ahh);
     return nuri_fp16_to_fp32(nuri_fp32_to_fp16(0.5f * h * (1.0f + tanhf(inner))));
 }
 
