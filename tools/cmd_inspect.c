@@ -47,7 +47,11 @@ static void print_array(const nuri_gguf_kv *kv, bool all) {
         if (kv->arr_type == NURI_GGUF_STRING) print_str(kv->strs[i], 80);
         else if (kv->arr_type == NURI_GGUF_FLOAT32 || kv->arr_type == NURI_GGUF_FLOAT64)
             printf("%g", nuri_gguf_arr_float(kv, i));
-        else printf("%" PRId64, nuri_gguf_arr_int(kv, i));
+        else if (kv->arr_type == NURI_GGUF_UINT64) {
+            uint64_t u;
+            memcpy(&u, (const char *)kv->arr_data + 8 * i, 8);
+            printf("%" PRIu64, u);
+        } else printf("%" PRId64, nuri_gguf_arr_int(kv, i));
     }
     if (show < kv->arr_len) printf(", ...");
     printf("]");

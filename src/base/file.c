@@ -62,6 +62,8 @@ nuri_status nuri_atomic_open(nuri_atomic_file *af, const char *path, nuri_error 
         nuri_atomic_abort(af);
         return nuri_fail(err, NURI_ERR_IO, "%s: cannot create temporary file: %s", path, strerror(e));
     }
+    /* mkstemp creates 0600; outputs are ordinary files that other tools and users read. */
+    fchmod(fd, 0644);
     af->f = fdopen(fd, "wb");
     if (!af->f) {
         close(fd);
