@@ -320,6 +320,39 @@ def gen_builtins(env, convs):
         print(f"builtin {name}: {len(cases)} cases, agrees with {fams}", file=sys.stderr)
 
 
+def gen_gguf(env, convs):
+    """GGUF files in ../shared that carry a chat template: rendered with their own BOS/EOS
+    token texts (tokens[tokenizer.ggml.{bos,eos}_token_id]), for `nuri template -m`."""
+    import glob
+
+    import gguf
+
+    out_dir = os.path.join(DATA, "expected_gguf")
+    os.makedirs(out_dir, exist_ok=True)
+    for path in sorted(glob.glob(os.path.join(SHARED, "vocab", "*.gguf")) + glob.glob(os.path.join(SHARED, "models", "*.gguf"))):
+        r = gguf.GGUFReader(path)
+        if "tokenizer.chat_template" not in r.fields:
+            continue
+        f = r.fields["tokenizer.chat_template"]
+        src = bytes(f.parts[f.data[0]]).decode("utf-8")
+        toks = r.fields["tokenizer.ggml.tokens"]
+
+        def tok(key):
+            if key not in r.fields:
+                return ""
+            i = int(r.fields[key].parts[r.fields[key].data[0]][0])
+            return bytes(toks.parts[toks.data[i]]).decode("utf-8")
+
+        bos, eos = tok("tokenizer.ggml.bos_token_id"), tok("tokenizer.ggml.eos_token_id")
+        rel = os.path.relpath(path, SHARED)
+        record = {"gguf": rel, "bos_token": bos, "eos_token": eos, "jinja2": jinja2.__version__,
+                  "cases": render_all(env, src, bos, eos, convs)}
+        with open(os.path.join(out_dir, os.path.basename(path)[: -len(".gguf")] + ".json"), "w", encoding="utf-8") as fh:
+            json.dump(record, fh, ensure_ascii=False, indent=1)
+            fh.write("\n")
+        print(f"{rel}: chat template rendered with bos={bos!r} eos={eos!r}", file=sys.stderr)
+
+
 def main():
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
     gen_snippets(env)
@@ -330,6 +363,7 @@ def main():
             with open(os.path.join(conv_dir, f), encoding="utf-8") as fh:
                 convs.append((f[:-5], json.load(fh)))
     gen_builtins(env, convs)
+    gen_gguf(env, convs)
     out_dir = os.path.join(DATA, "expected")
     os.makedirs(out_dir, exist_ok=True)
     names = sorted(f for f in os.listdir(TEMPLATES) if f.endswith(".jinja"))
