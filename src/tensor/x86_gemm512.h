@@ -246,8 +246,8 @@ NURI_INLINE void gemm_run(int fam, int k, int64_t n, const uint8_t *w, size_t wr
  * x86_matdot.h; float types always through the latter. */
 static void x86_mat_dot_512(nuri_type wt, int64_t n, const void *w, size_t wrb, int64_t r0, int64_t r1,
                             const void *x, size_t xrb, int64_t n_tok, float *out, int64_t ld) {
-    int64_t n16 = n_tok - n_tok % G_TOK;
-    switch (wt) {
+    int64_t n16 = n > 0 ? n_tok - n_tok % G_TOK : 0;
+    if (n16 > 0) switch (wt) {
         GEMM_CASE(NURI_TYPE_Q4_0, FAM_Q32, Q32_Q4_0)
         GEMM_CASE(NURI_TYPE_Q4_1, FAM_Q32, Q32_Q4_1)
         GEMM_CASE(NURI_TYPE_Q5_0, FAM_Q32, Q32_Q5_0)

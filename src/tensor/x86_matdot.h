@@ -357,24 +357,50 @@ NURI_INLINE float ft_get(int k, const uint8_t *p, int64_t i) {
     }
 }
 
+#ifdef __AVX512F__
+/* With AVX-512 the float tiles run 16 lanes wide. */
+#define FT_W 16
+typedef __m512 ftvec;
+NURI_INLINE ftvec ft_load(int k, const uint8_t *p) {
+    switch (k) {
+    case FT_F32: return _mm512_loadu_ps((const float *)p);
+    case FT_F16: return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p));
+    default:
+        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p)), 16));
+    }
+}
+NURI_INLINE ftvec ft_zero(void) { return _mm512_setzero_ps(); }
+NURI_INLINE ftvec ft_fma(ftvec a, ftvec b, ftvec c) { return _mm512_fmadd_ps(a, b, c); }
+NURI_INLINE float ft_hsum(ftvec v) {
+    return hsum_ps(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1)));
+}
+#else
+#define FT_W 8
+typedef __m256 ftvec;
+NURI_INLINE ftvec ft_load(int k, const uint8_t *p) { return ft_load8(k, p); }
+NURI_INLINE ftvec ft_zero(void) { return _mm256_setzero_ps(); }
+NURI_INLINE ftvec ft_fma(ftvec a, ftvec b, ftvec c) { return _mm256_fmadd_ps(a, b, c); }
+NURI_INLINE float ft_hsum(ftvec v) { return hsum_ps(v); }
+#endif
+
 NURI_INLINE void ft_tile(int k, int R, int T, int64_t n, const uint8_t *w, size_t wrb,
                          const uint8_t *x, size_t xrb, float *out, int64_t ld) {
     const int es = k == FT_F32 ? 4 : 2;
-    __m256 acc[4][4];
+    ftvec acc[4][4];
     for (int r = 0; r < R; r++)
-        for (int t = 0; t < T; t++) acc[r][t] = _mm256_setzero_ps();
+        for (int t = 0; t < T; t++) acc[r][t] = ft_zero();
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 xv[4];
-        for (int t = 0; t < T; t++) xv[t] = ft_load8(k, x + (size_t)t * xrb + (size_t)i * es);
+    for (; i + FT_W <= n; i += FT_W) {
+        ftvec xv[4];
+        for (int t = 0; t < T; t++) xv[t] = ft_load(k, x + (size_t)t * xrb + (size_t)i * es);
         for (int r = 0; r < R; r++) {
-            const __m256 wv = ft_load8(k, w + (size_t)r * wrb + (size_t)i * es);
-            for (int t = 0; t < T; t++) acc[r][t] = _mm256_fmadd_ps(wv, xv[t], acc[r][t]);
+            const ftvec wv = ft_load(k, w + (size_t)r * wrb + (size_t)i * es);
+            for (int t = 0; t < T; t++) acc[r][t] = ft_fma(wv, xv[t], acc[r][t]);
         }
     }
     for (int r = 0; r < R; r++)
         for (int t = 0; t < T; t++) {
-            float s = hsum_ps(acc[r][t]);
+            float s = ft_hsum(acc[r][t]);
             for (int64_t j = i; j < n; j++)
                 s += ft_get(k, w + (size_t)r * wrb, j) * ft_get(k, x + (size_t)t * xrb, j);
             out[(int64_t)t * ld + r] = s;
@@ -430,6 +456,11 @@ NURI_INLINE void tiled_run(int fam, int k, int64_t n, const uint8_t *w, size_t w
 
 static void x86_mat_dot(nuri_type wt, int64_t n, const void *w, size_t wrb, int64_t r0, int64_t r1,
                         const void *x, size_t xrb, int64_t n_tok, float *out, int64_t ld) {
+    if (n <= 0) { /* empty dot products */
+        for (int64_t t = 0; t < n_tok; t++)
+            for (int64_t r = r0; r < r1; r++) out[t * ld + r] = 0.0f;
+        return;
+    }
     switch (wt) {
     case NURI_TYPE_Q4_0: X86_RUN(FAM_Q32, Q32_Q4_0); break;
     case NURI_TYPE_Q4_1: X86_RUN(FAM_Q32, Q32_Q4_1); break;
