@@ -16,6 +16,7 @@ static const command commands[] = {
     {"logits", cmd_logits, "teacher-forced logits for a token sequence (JSON lines)"},
     {"run", cmd_run, "generate text or tokens from a prompt"},
     {"chat", cmd_chat, "interactive chat with the model's chat template"},
+    {"serve", cmd_serve, "private OpenAI-compatible HTTP server with a web chat"},
     {"bench", cmd_bench, "prompt processing and generation speed (pp512, tg128)"},
     {"tokenize", cmd_tokenize, "text to token ids with a model's tokenizer"},
     {"template", cmd_template, "render a chat template for a list of messages"},
