@@ -1,0 +1,161 @@
+/* Blocked matrix product with packed panels (the usual three-level blocking: a KC x NC
+ * panel of B, an MC x KC block of A, an MR x NR register tile), portable scalar kernel. */
+#include "train/gemm.h"
+
+#include <string.h>
+
+#include "nuri/tensor.h"
+
+void tr_ukernel_scalar(int kc, const float *a, const float *b, float *c, int ldc, bool acc) {
+    float t[TR_MR][TR_NR];
+    memset(t, 0, sizeof t);
+    for (int p = 0; p < kc; p++, a += TR_MR, b += TR_NR)
+        for (int i = 0; i < TR_MR; i++)
+            for (int j = 0; j < TR_NR; j++) t[i][j] += a[i] * b[j];
+    for (int i = 0; i < TR_MR; i++)
+        for (int j = 0; j < TR_NR; j++) c[(size_t)i * ldc + j] = (acc ? c[(size_t)i * ldc + j] : 0.0f) + t[i][j];
+}
+
+tr_ukernel_fn tr_ukernel_best(void) {
+#if defined(__x86_64__)
+    if (nuri_cpu_has(NURI_ISA_AVX2)) return tr_ukernel_avx2;
+#endif
+    return tr_ukernel_scalar;
+}
+
+static inline float at_a(const tr_gemm_op *g, int i, int p) {
+    return g->ta ? g->a[(size_t)p * g->lda + i] : g->a[(size_t)i * g->lda + p];
+}
+
+/* Rows [i0, i0+mc) x depth [p0, p0+kc) of op(A) as MR-row panels, zero-padded. */
+static void pack_a(const tr_gemm_op *g, int i0, int mc, int p0, int kc, float *dst) {
+    for (int ir = 0; ir < mc; ir += TR_MR) {
+        const int mr = mc - ir < TR_MR ? mc - ir : TR_MR;
+        if (!g->ta) {
+            for (int i = 0; i < TR_MR; i++) {
+                if (i >= mr) {
+                    for (int p = 0; p < kc; p++) dst[p * TR_MR + i] = 0.0f;
+                    continue;
+                }
+                const float *src = g->a + (size_t)(i0 + ir + i) * g->lda + p0;
+                for (int p = 0; p < kc; p++) dst[p * TR_MR + i] = src[p];
+            }
+        } else {
+            for (int p = 0; p < kc; p++) {
+                const float *src = g->a + (size_t)(p0 + p) * g->lda + i0 + ir;
+                for (int i = 0; i < TR_MR; i++) dst[p * TR_MR + i] = i < mr ? src[i] : 0.0f;
+            }
+        }
+        dst += (size_t)kc * TR_MR;
+    }
+}
+
+/* Depth [p0, p0+kc) x columns [j0, j0+nc) of op(B) as NR-column panels, zero-padded. */
+static void pack_b(const tr_gemm_op *g, int p0, int kc, int j0, int nc, float *dst) {
+    for (int jr = 0; jr < nc; jr += TR_NR) {
+        const int nr = nc - jr < TR_NR ? nc - jr : TR_NR;
+        if (!g->tb) {
+            for (int p = 0; p < kc; p++) {
+                const float *src = g->b + (size_t)(p0 + p) * g->ldb + j0 + jr;
+                float *d = dst + (size_t)p * TR_NR;
+                if (nr == TR_NR) {
+                    memcpy(d, src, TR_NR * sizeof(float));
+                } else {
+                    for (int j = 0; j < TR_NR; j++) d[j] = j < nr ? src[j] : 0.0f;
+                }
+            }
+        } else {
+            for (int j = 0; j < TR_NR; j++) {
+                if (j >= nr) {
+                    for (int p = 0; p < kc; p++) dst[p * TR_NR + j] = 0.0f;
+                    continue;
+                }
+                const float *src = g->b + (size_t)(j0 + jr + j) * g->ldb + p0;
+                for (int p = 0; p < kc; p++) dst[p * TR_NR + j] = src[p];
+            }
+        }
+        dst += (size_t)kc * TR_NR;
+    }
+}
+
+void tr_gemm_serial(const tr_gemm_op *g, tr_ukernel_fn uk, float *pack) {
+    if (g->m <= 0 || g->n <= 0) return;
+    if (g->k <= 0) {
+        if (!g->acc)
+            for (int i = 0; i < g->m; i++) memset(g->c + (size_t)i * g->ldc, 0, (size_t)g->n * sizeof(float));
+        return;
+    }
+    float *ap = pack, *bp = pack + (size_t)TR_MC * TR_KC;
+    float edge[TR_MR * TR_NR];
+    for (int j0 = 0; j0 < g->n; j0 += TR_NC) {
+        const int nc = g->n - j0 < TR_NC ? g->n - j0 : TR_NC;
+        for (int p0 = 0; p0 < g->k; p0 += TR_KC) {
+            const int kc = g->k - p0 < TR_KC ? g->k - p0 : TR_KC;
+            const bool acc = g->acc || p0 > 0;
+            pack_b(g, p0, kc, j0, nc, bp);
+            for (int i0 = 0; i0 < g->m; i0 += TR_MC) {
+                const int mc = g->m - i0 < TR_MC ? g->m - i0 : TR_MC;
+                pack_a(g, i0, mc, p0, kc, ap);
+                for (int jr = 0; jr < nc; jr += TR_NR) {
+                    const int nr = nc - jr < TR_NR ? nc - jr : TR_NR;
+                    const float *b = bp + (size_t)jr * kc;
+                    for (int ir = 0; ir < mc; ir += TR_MR) {
+                        const int mr = mc - ir < TR_MR ? mc - ir : TR_MR;
+                        const float *a = ap + (size_t)ir * kc;
+                        float *c = g->c + (size_t)(i0 + ir) * g->ldc + j0 + jr;
+                        if (mr == TR_MR && nr == TR_NR) {
+                            uk(kc, a, b, c, g->ldc, acc);
+                        } else {
+                            /* Partial tile: same arithmetic through a full scratch tile. */
+                            uk(kc, a, b, edge, TR_NR, false);
+                            for (int i = 0; i < mr; i++)
+                                for (int j = 0; j < nr; j++)
+                                    c[(size_t)i * g->ldc + j] =
+                                        (acc ? c[(size_t)i * g->ldc + j] : 0.0f) + edge[i * TR_NR + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+typedef struct {
+    const tr_gemm_op *g;
+    tr_ukernel_fn uk;
+    float *packs;
+    bool split_cols;
+} gemm_job;
+
+static void gemm_task(void *arg, int ith, int nth) {
+    const gemm_job *j = arg;
+    tr_gemm_op sub = *j->g;
+    long long lo, hi;
+    if (j->split_cols) {
+        nuri_split(sub.n, ith, nth, TR_NR, &lo, &hi);
+        if (lo >= hi) return;
+        sub.n = (int)(hi - lo);
+        if (sub.tb) sub.b += (size_t)lo * sub.ldb;
+        else sub.b += lo;
+        sub.c += lo;
+    } else {
+        nuri_split(sub.m, ith, nth, TR_MR, &lo, &hi);
+        if (lo >= hi) return;
+        sub.m = (int)(hi - lo);
+        if (sub.ta) sub.a += lo;
+        else sub.a += (size_t)lo * sub.lda;
+        sub.c += (size_t)lo * sub.ldc;
+    }
+    tr_gemm_serial(&sub, j->uk, j->packs + (size_t)ith * TR_PACK_FLOATS);
+}
+
+void tr_gemm(nuri_pool *pool, const tr_gemm_op *g, tr_ukernel_fn uk, float *packs) {
+    const int nth = pool ? nuri_pool_size(pool) : 1;
+    if (nth <= 1 || (long long)g->m * g->n * g->k < 32768) {
+        tr_gemm_serial(g, uk, packs);
+        return;
+    }
+    /* Split the wider side so each thread keeps whole register tiles. */
+    gemm_job j = {g, uk, packs, (long long)g->n * TR_MR >= (long long)g->m * TR_NR};
+    nuri_pool_run(pool, gemm_task, &j);
+}
