@@ -20,6 +20,7 @@ static const command commands[] = {
     {"bench", cmd_bench, "prompt processing and generation speed (pp512, tg128)"},
     {"tokenize", cmd_tokenize, "text to token ids with a model's tokenizer"},
     {"template", cmd_template, "render a chat template for a list of messages"},
+    {"eval", cmd_eval, "benchmarks with lm-evaluation-harness semantics (KoBEST, KMMLU, ...)"},
 };
 
 static void usage(FILE *out) {
