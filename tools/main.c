@@ -21,6 +21,7 @@ static const command commands[] = {
     {"tokenize", cmd_tokenize, "text to token ids with a model's tokenizer"},
     {"template", cmd_template, "render a chat template for a list of messages"},
     {"eval", cmd_eval, "benchmarks with lm-evaluation-harness semantics (KoBEST, KMMLU, ...)"},
+    {"train", cmd_train, "train a Llama-architecture model from token shards; export GGUF"},
 };
 
 static void usage(FILE *out) {

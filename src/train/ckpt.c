@@ -85,7 +85,12 @@ static nuri_status open_ckpt(const char *path, nuri_mapping *map, ckpt_header *x
     else {
         uint64_t want;
         memcpy(&want, p + map->size - 8, 8);
-        if (tr_hash(0, p, map->size - 8) != want) why = "checksum mismatch (damaged)";
+        /* Chained over the same pieces as written (the hash works word by word). */
+        const size_t P = x->n_params * sizeof(float);
+        const unsigned char *a = p + CKPT_HEADER + x->config_len;
+        uint64_t h = tr_hash(tr_hash(0, p, CKPT_HEADER), p + CKPT_HEADER, x->config_len);
+        h = tr_hash(tr_hash(tr_hash(h, a, P), a + P, P), a + 2 * P, P);
+        if (h != want) why = "checksum mismatch (damaged)";
     }
     if (!why) {
         char *text = malloc((size_t)x->config_len + 1);
