@@ -1,0 +1,63 @@
+/* nuri: Korean personal data (PII) detection and redaction.
+ *
+ * Detection runs a fixed table of detectors over the bytes of a text; each one reports
+ * spans (type, half-open byte offsets [start, end)). Overlaps are resolved (the earliest
+ * start wins, then the longest span, then the earlier type) so the result is sorted and
+ * disjoint. Detectors work on bytes: the text may be any bytes (invalid UTF-8 included),
+ * and a Korean particle or word glued to a number ("010-1234-5678이야", "번호는01012345678")
+ * does not hide it, while digits or ASCII letters glued to it do (a longer number is not a
+ * phone number). Redaction replaces each span by its placeholder ("[PHONE]").
+ *
+ * What each detector accepts, and what it deliberately leaves alone, is in docs/pii.md.
+ * Functions here keep no state and may run on several threads at once. */
+#ifndef NURI_PII_H
+#define NURI_PII_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nuri/base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* New types are appended (the values are indices into per-type count arrays). */
+typedef enum {
+    NURI_PII_RRN,   /* 주민등록번호: YYMMDD-GSSSSSC, date and gender digit checked */
+    NURI_PII_PHONE, /* mobile (010-1234-5678, +82 10 ...) and landline (02-123-4567) */
+    NURI_PII_EMAIL, /* local@domain.tld */
+    NURI_PII_CARD,  /* card numbers of 14-16 digits passing the Luhn check */
+    NURI_PII_TYPE_COUNT
+} nuri_pii_type;
+
+/* A bit set of types: 1u << NURI_PII_RRN | ... */
+#define NURI_PII_ALL ((1u << NURI_PII_TYPE_COUNT) - 1u)
+
+typedef struct {
+    nuri_pii_type type;
+    size_t start, end; /* bytes [start, end) of the text */
+} nuri_pii_span;
+
+/* "RRN", "PHONE", ... (NULL when out of range). */
+const char *nuri_pii_type_name(nuri_pii_type type);
+/* "[RRN]", "[PHONE]", ... (NULL when out of range). */
+const char *nuri_pii_placeholder(nuri_pii_type type);
+/* The type named name (case-insensitive), or -1. */
+int nuri_pii_type_from_name(const char *name);
+
+/* Finds the entities of the types in `types` (a bit set). *spans is malloc'd (free it;
+ * it may be non-NULL with *n == 0), sorted by start and disjoint. */
+nuri_status nuri_pii_detect(const char *text, size_t len, uint32_t types, nuri_pii_span **spans,
+                            size_t *n, nuri_error *err);
+
+/* Writes text with every detected entity replaced by its placeholder. *out is malloc'd
+ * and NUL-terminated; counts (if not NULL, NURI_PII_TYPE_COUNT entries) are incremented
+ * by the number of entities of each type replaced. */
+nuri_status nuri_pii_redact(const char *text, size_t len, uint32_t types, char **out,
+                            size_t *out_len, uint64_t *counts, nuri_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,121 @@
+/* The PII engine: runs the detector table, then keeps a disjoint, sorted set of spans. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "text/pii_detect.h"
+
+/* One row per type, in enum order; earlier rows win ties between overlapping spans of
+ * equal extent. */
+static const pii_detector detectors[NURI_PII_TYPE_COUNT] = {
+    {NURI_PII_RRN, "RRN", "[RRN]", pii_scan_rrn},
+    {NURI_PII_PHONE, "PHONE", "[PHONE]", pii_scan_phone},
+    {NURI_PII_EMAIL, "EMAIL", "[EMAIL]", pii_scan_email},
+    {NURI_PII_CARD, "CARD", "[CARD]", pii_scan_card},
+};
+
+const char *nuri_pii_type_name(nuri_pii_type type) {
+    return (unsigned)type < NURI_PII_TYPE_COUNT ? detectors[type].name : NULL;
+}
+
+const char *nuri_pii_placeholder(nuri_pii_type type) {
+    return (unsigned)type < NURI_PII_TYPE_COUNT ? detectors[type].placeholder : NULL;
+}
+
+int nuri_pii_type_from_name(const char *name) {
+    for (int t = 0; t < NURI_PII_TYPE_COUNT; t++) {
+        const char *a = detectors[t].name, *b = name;
+        while (*a && *b && (*a | 0x20) == (*b | 0x20)) a++, b++;
+        if (!*a && !*b) return t;
+    }
+    return -1;
+}
+
+void pii_push(pii_sink *s, nuri_pii_type type, size_t start, size_t end) {
+    if (s->oom) return;
+    if (s->n == s->cap) {
+        size_t c = s->cap ? s->cap * 2 : 16;
+        nuri_pii_span *v = realloc(s->v, c * sizeof *v);
+        if (!v) {
+            s->oom = true;
+            return;
+        }
+        s->v = v;
+        s->cap = c;
+    }
+    s->v[s->n++] = (nuri_pii_span){type, start, end};
+}
+
+bool pii_keyword_before(const uint8_t *s, size_t i, size_t window, const char *kw) {
+    size_t k = strlen(kw);
+    size_t from = i > window ? i - window : 0;
+    for (size_t p = from; p + k <= i; p++)
+        if (memcmp(s + p, kw, k) == 0) return true;
+    return false;
+}
+
+static int span_order(const void *a, const void *b) {
+    const nuri_pii_span *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    if (x->end != y->end) return x->end > y->end ? -1 : 1; /* longer first */
+    return (int)x->type - (int)y->type;
+}
+
+nuri_status nuri_pii_detect(const char *text, size_t len, uint32_t types, nuri_pii_span **spans,
+                            size_t *n, nuri_error *err) {
+    *spans = NULL;
+    *n = 0;
+    if (!text && len) return nuri_fail(err, NURI_ERR_INVALID_ARG, "pii: NULL text");
+    pii_sink sink = {0};
+    for (int t = 0; t < NURI_PII_TYPE_COUNT; t++)
+        if (types & (1u << t)) detectors[t].scan((const uint8_t *)text, len, &sink);
+    if (sink.oom) {
+        free(sink.v);
+        return nuri_fail(err, NURI_ERR_NOMEM, "pii: out of memory");
+    }
+    if (sink.n > 1) qsort(sink.v, sink.n, sizeof *sink.v, span_order);
+    /* Sweep: a span that overlaps the last one kept loses (the kept one starts earlier,
+     * or starts together and is at least as long). */
+    size_t kept = 0;
+    for (size_t i = 0; i < sink.n; i++) {
+        if (kept && sink.v[i].start < sink.v[kept - 1].end) continue;
+        sink.v[kept++] = sink.v[i];
+    }
+    *spans = sink.v;
+    *n = kept;
+    return NURI_OK;
+}
+
+nuri_status nuri_pii_redact(const char *text, size_t len, uint32_t types, char **out,
+                            size_t *out_len, uint64_t *counts, nuri_error *err) {
+    *out = NULL;
+    if (out_len) *out_len = 0;
+    nuri_pii_span *sp;
+    size_t ns;
+    nuri_status st = nuri_pii_detect(text, len, types, &sp, &ns, err);
+    if (st) return st;
+    /* No placeholder is longer than 16 bytes, so this bounds the output. */
+    size_t cap = len + 16 * ns + 1;
+    char *buf = malloc(cap);
+    if (!buf) {
+        free(sp);
+        return nuri_fail(err, NURI_ERR_NOMEM, "pii: out of memory");
+    }
+    size_t o = 0, pos = 0;
+    for (size_t i = 0; i < ns; i++) {
+        memcpy(buf + o, text + pos, sp[i].start - pos);
+        o += sp[i].start - pos;
+        const char *ph = detectors[sp[i].type].placeholder;
+        size_t pl = strlen(ph);
+        memcpy(buf + o, ph, pl);
+        o += pl;
+        pos = sp[i].end;
+        if (counts) counts[sp[i].type]++;
+    }
+    if (len > pos) memcpy(buf + o, text + pos, len - pos);
+    o += len - pos;
+    buf[o] = 0;
+    free(sp);
+    *out = buf;
+    if (out_len) *out_len = o;
+    return NURI_OK;
+}
