@@ -181,14 +181,17 @@ bool tok_bpe_fragment(tok_session *s, const char *text, size_t len, tok_ids *out
         size_t n_ids;
         const int32_t *hit = tok_wcache_get(&s->cache, s->word, m, &n_ids);
         if (hit) {
-            if (!tok_ids_reserve(out, n_ids)) return false;
-            memcpy(out->v + out->n, hit, n_ids * sizeof *hit);
-            out->n += n_ids;
+            if (n_ids) {
+                if (!tok_ids_reserve(out, n_ids)) return false;
+                memcpy(out->v + out->n, hit, n_ids * sizeof *hit);
+                out->n += n_ids;
+            }
             continue;
         }
         size_t before = out->n;
         if (!bpe_word(s, s->word, m, out)) return false;
-        tok_wcache_put(&s->cache, s->word, m, out->v + before, out->n - before);
+        if (out->n > before) tok_wcache_put(&s->cache, s->word, m, out->v + before, out->n - before);
+        else tok_wcache_put(&s->cache, s->word, m, NULL, 0);
     }
     return true;
 }

@@ -119,8 +119,9 @@ const int32_t *tok_wcache_get(const tok_wcache *c, const uint8_t *w, size_t n, s
     if (!c->cap) return NULL;
     const tok_wslot *s = &c->slots[wc_find(c, w, n, tok_hash_bytes(w, n))];
     if (s->key_len == UINT32_MAX) return NULL;
+    static const int32_t none[1] = {0};
     *n_ids = s->ids_len;
-    return c->ids + s->ids_off;
+    return s->ids_len ? c->ids + s->ids_off : none;
 }
 
 static bool wc_grow(tok_wcache *c) {
@@ -150,7 +151,7 @@ void tok_wcache_put(tok_wcache *c, const uint8_t *w, size_t n, const int32_t *id
     tok_wslot *s = &c->slots[wc_find(c, w, n, h)];
     if (s->key_len != UINT32_MAX) return;
     memcpy(c->keys + c->keys_n, w, n);
-    memcpy(c->ids + c->ids_n, ids, n_ids * sizeof *ids);
+    if (n_ids) memcpy(c->ids + c->ids_n, ids, n_ids * sizeof *ids);
     *s = (tok_wslot){h, (uint32_t)c->keys_n, (uint32_t)n, (uint32_t)c->ids_n, (uint32_t)n_ids};
     c->keys_n += n;
     c->ids_n += n_ids;

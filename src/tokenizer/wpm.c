@@ -35,7 +35,8 @@ static bool wpm_word(tok_session *s, const uint8_t *w, size_t n, tok_ids *out) {
             break;
         }
     }
-    if (out->n == before) return tok_ids_push(out, t->unk);
+    /* a vocabulary without [UNK] drops the word */
+    if (out->n == before && t->unk >= 0) return tok_ids_push(out, t->unk);
     return true;
 }
 
