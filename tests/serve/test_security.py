@@ -384,6 +384,13 @@ class Browserside(unittest.TestCase):
             self.assertNotIn("unsafe", csp)
             self.assertEqual(hdrs["x-frame-options"], "DENY")
             self.assertEqual(hdrs["x-content-type-options"], "nosniff")
+            # the hashes allow exactly the page's own inline script and style
+            import base64
+            import hashlib
+            for tag, src in ((b"script", "script-src"), (b"style", "style-src")):
+                inner = body.split(b"<" + tag + b">", 1)[1].split(b"</" + tag + b">", 1)[0]
+                h = base64.b64encode(hashlib.sha256(inner).digest()).decode()
+                self.assertIn(f"{src} 'sha256-{h}'", csp)
             # self-contained: nothing loaded from elsewhere
             for ref in (b"http://", b"https://", b"//cdn", b"src=\"", b"<link"):
                 self.assertNotIn(ref, body)
