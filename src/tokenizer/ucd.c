@@ -34,7 +34,12 @@ uint16_t tok_ucd_flags_slow(uint32_t cp) {
     case UTF8PROC_CATEGORY_CO:
         f = TOK_UCP_CONTROL; break;
     default:
-        f = TOK_UCP_UNDEFINED; break;
+        /* Unicode 15.1 assigned these after utf8proc 2.8 (Unicode 15.0); the reference's
+         * tables know them: CJK Extension I, and ideographic description characters */
+        if (cp >= 0x2EBF0 && cp <= 0x2EE5D) f = TOK_UCP_LETTER;
+        else if ((cp >= 0x2FFC && cp <= 0x2FFF) || cp == 0x31EF) f = TOK_UCP_SYMBOL;
+        else f = TOK_UCP_UNDEFINED;
+        break;
     }
     if (is_white_space(cp)) f |= TOK_UCP_WHITESPACE;
     return f;
