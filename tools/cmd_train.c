@@ -289,6 +289,9 @@ int cmd_train(int argc, char **argv) {
     if (nuri_shard_open(tokens, &train, &err) || (val && nuri_shard_open(val, &vs, &err)) ||
         nuri_trainer_new(&cfg, (int)threads, &t, &err))
         goto fail;
+    if (nuri_trainer_check_shard(t, train, "training", &err) ||
+        (vs && nuri_trainer_check_shard(t, vs, "validation", &err)))
+        goto fail;
     if (ckpt && resume && exists(ckpt)) {
         if (nuri_trainer_load(t, ckpt, &err)) goto fail;
         fprintf(stderr, "resuming %s at step %d of %d\n", ckpt, nuri_trainer_step(t), cfg.steps);

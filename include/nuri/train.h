@@ -153,6 +153,9 @@ typedef struct {
  * writing checkpoints atomically every ckpt_interval steps and at the end.
  * NURI_ERR_INTERRUPTED when stopped early (the checkpoint is then up to date). */
 nuri_status nuri_train_run(nuri_trainer *t, const nuri_train_run_params *p, nuri_error *err);
+/* Whether a shard can feed this trainer: same vocabulary size, at least context+1 tokens. */
+nuri_status nuri_trainer_check_shard(const nuri_trainer *t, const nuri_shard *s, const char *what,
+                                     nuri_error *err);
 /* Mean loss over the first eval_batches micro-batches of a shard's windows. */
 nuri_status nuri_trainer_eval(nuri_trainer *t, const nuri_shard *s, double *loss,
                               nuri_error *err);

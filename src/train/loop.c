@@ -55,8 +55,8 @@ static nuri_status next_batch(nuri_trainer *t, const nuri_shard *s, nuri_error *
     return NURI_OK;
 }
 
-static nuri_status check_shard(const nuri_trainer *t, const nuri_shard *s, const char *what,
-                               nuri_error *err) {
+nuri_status nuri_trainer_check_shard(const nuri_trainer *t, const nuri_shard *s, const char *what,
+                                     nuri_error *err) {
     if (nuri_shard_vocab(s) != (uint32_t)t->cfg.vocab)
         return nuri_fail(err, NURI_ERR_INVALID_ARG,
                          "the %s tokens come from a %u-token vocabulary but the model has vocab = %d",
@@ -68,7 +68,7 @@ static nuri_status check_shard(const nuri_trainer *t, const nuri_shard *s, const
 }
 
 nuri_status nuri_trainer_eval(nuri_trainer *t, const nuri_shard *s, double *loss, nuri_error *err) {
-    nuri_status st = check_shard(t, s, "validation", err);
+    nuri_status st = nuri_trainer_check_shard(t, s, "validation", err);
     if (st) return st;
     const int T = t->cfg.context;
     const uint64_t n = n_windows(s, T);
@@ -91,8 +91,8 @@ nuri_status nuri_trainer_eval(nuri_trainer *t, const nuri_shard *s, double *loss
 
 nuri_status nuri_train_run(nuri_trainer *t, const nuri_train_run_params *p, nuri_error *err) {
     const nuri_train_config *c = &t->cfg;
-    nuri_status st = check_shard(t, p->train, "training", err);
-    if (!st && p->val) st = check_shard(t, p->val, "validation", err);
+    nuri_status st = nuri_trainer_check_shard(t, p->train, "training", err);
+    if (!st && p->val) st = nuri_trainer_check_shard(t, p->val, "validation", err);
     if (st) return st;
     const double t0 = now_s();
     const int step0 = t->step;
