@@ -29,6 +29,7 @@ struct serve_sched {
     bool stopping;
     int32_t *mock; /* test aid: the reply's tokens */
     size_t n_mock;
+    bool mock_space; /* the tokens decode with a space the reply does not have */
     int mock_delay_ms;
 };
 
@@ -173,6 +174,8 @@ static void run_mock(serve_sched *s, serve_job *j, gen_state *g, nuri_gen_result
         return;
     }
     res->stop = NURI_STOP_EOG;
+    /* SentencePiece adds a space in front when tokenizing; the reply is the text as given. */
+    bool strip = s->mock_space;
     for (size_t i = 0; i < s->n_mock; i++) {
         if ((int)i == j->n_predict) {
             res->stop = NURI_STOP_LENGTH;
@@ -191,6 +194,13 @@ static void run_mock(serve_sched *s, serve_job *j, gen_state *g, nuri_gen_result
         if (nuri_detok_push(d, s->mock[i], &text, &len, &err)) {
             job_fail(j, err.msg);
             break;
+        }
+        if (strip && len) {
+            strip = false;
+            if (text[0] == ' ') {
+                text++;
+                len--;
+            }
         }
         if (!on_token(g, s->mock[i], text, len)) {
             res->stop = NURI_STOP_CALLER;
@@ -354,6 +364,7 @@ nuri_status serve_sched_new(const nuri_model *m, const nuri_tokenizer *tok, cons
             goto fail;
         }
         s->n_mock = n;
+        s->mock_space = nuri_tokenizer_kind(tok) == NURI_TOK_SPM && p->mock_reply[0] != ' ';
     }
     nuri_ctx_params cp = nuri_ctx_default_params();
     cp.n_threads = p->n_threads;

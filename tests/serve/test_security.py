@@ -330,6 +330,16 @@ class Limits(unittest.TestCase):
             self.assertTrue(cut, "the server kept reading a request that never ends")
             serve_ok(self, srv)
 
+    def test_generation_longer_than_the_idle_timeout(self):
+        reply = " ".join(f"w{i}" for i in range(15))  # 30+ tokens at 100 ms: longer than --timeout 1
+        with su.Server(*model_args(), "--timeout", "1", "--mock-reply", reply, "--mock-delay", "100") as srv:
+            st, body = srv.json("POST", "/v1/chat/completions", {**CHAT, "max_tokens": 200})
+            self.assertEqual(st, 200)
+            self.assertEqual(body["choices"][0]["message"]["content"], reply)
+            st, _, data = srv.request("POST", "/v1/chat/completions", {**CHAT, "max_tokens": 200, "stream": True})
+            self.assertEqual(st, 200)
+            self.assertEqual(su.sse_events(data)[-1], "[DONE]")
+
     def test_slow_reader_does_not_hold_the_slot(self):
         reply = " ".join(f"w{i}" for i in range(60))
         with su.Server(*model_args(), "--parallel", "1", "--mock-reply", reply, "--mock-delay", "1") as srv:
