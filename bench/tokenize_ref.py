@@ -9,11 +9,13 @@ tokenizer work.
       strings and of korean.inp the reference gives back unchanged from
       detokenize(tokenize(s)) (no special tokens added or parsed, none removed or rendered);
       writes OUT (tests/data/tokenizer/roundtrip.txt)
-  tokenize_ref.py vectors OUTDIR [VOCAB_DIR]
+  tokenize_ref.py vectors OUTDIR [VOCAB_DIR] [MODEL.gguf ...]
       writes OUTDIR/mixed.inp (fixed pseudo-random mixes of spaces, Korean, digits,
       punctuation, special-token texts and invalid UTF-8) and, for every vocabulary,
       OUTDIR/mixed.NAME.out (no special tokens added or parsed) and
-      OUTDIR/mixed.NAME.special.out (added and parsed), in the format of shared/vocab
+      OUTDIR/mixed.NAME.special.out (added and parsed), in the format of shared/vocab;
+      for each MODEL.gguf also OUTDIR/korean.STEM.out (shared/vocab/korean.inp) and the
+      two mixed files, named by the file's stem
   tokenize_ref.py compare NURI VOCAB.gguf [N]
       compare `NURI tokenize --inp` with the reference on the test strings of VOCAB_DIR,
       N random mixes of tricky pieces (default 500) and corpus lines, with and without
@@ -169,7 +171,7 @@ SPECIAL_TEXTS = [
 ]
 
 
-def cmd_vectors(outdir, vocab_dir):
+def cmd_vectors(outdir, vocab_dir, models=()):
     rnd = random.Random(20250301)
     pieces = [
         b"hello", b" World", b"I'm", b"'s", b"'LL", b" ", b"  ", b"   ", b"\t", b"\n", b"\r\n",
@@ -185,15 +187,21 @@ def cmd_vectors(outdir, vocab_dir):
     with open(os.path.join(outdir, "mixed.inp"), "wb") as f:
         for s in strs:
             f.write(s + SEP)
-    for name in sorted(os.listdir(vocab_dir)):
-        if not name.endswith(".gguf"):
-            continue
-        r = Ref(os.path.join(vocab_dir, name))
-        base = name[len("ggml-vocab-"):-len(".gguf")] if name.startswith("ggml-vocab-") else name
-        for suffix, add, parse in ((".out", False, False), (".special.out", True, True)):
-            with open(os.path.join(outdir, f"mixed.{base}{suffix}"), "w") as f:
-                for s in strs:
-                    f.write("".join(f" {i}" for i in r.tokenize(s, add, parse)) + "\n")
+    def write(path, r, strings, add, parse):
+        with open(path, "w") as f:
+            for s in strings:
+                f.write("".join(f" {i}" for i in r.tokenize(s, add, parse)) + "\n")
+
+    paths = [os.path.join(vocab_dir, n) for n in sorted(os.listdir(vocab_dir)) if n.endswith(".gguf")]
+    korean = read_inp(os.path.join(vocab_dir, "korean.inp"))
+    for path in paths + list(models):
+        name = os.path.basename(path)
+        r = Ref(path)
+        base = name[len("ggml-vocab-"):-len(".gguf")] if name.startswith("ggml-vocab-") else name[:-len(".gguf")]
+        write(os.path.join(outdir, f"mixed.{base}.out"), r, strs, False, False)
+        write(os.path.join(outdir, f"mixed.{base}.special.out"), r, strs, True, True)
+        if path in models:
+            write(os.path.join(outdir, f"korean.{base}.out"), r, korean, False, False)
 
 
 def nuri_ids(nuri, vocab, strs, flags):
@@ -240,7 +248,7 @@ def main(argv):
     if len(argv) >= 3 and argv[1] == "roundtrip":
         return cmd_roundtrip(argv[2], argv[3] if len(argv) > 3 else DEFAULT_VOCAB)
     if len(argv) >= 3 and argv[1] == "vectors":
-        return cmd_vectors(argv[2], argv[3] if len(argv) > 3 else DEFAULT_VOCAB)
+        return cmd_vectors(argv[2], argv[3] if len(argv) > 3 else DEFAULT_VOCAB, argv[4:])
     if len(argv) >= 4 and argv[1] == "compare":
         return cmd_compare(argv[2], argv[3], int(argv[4]) if len(argv) > 4 else 500)
     print(__doc__, file=sys.stderr)
