@@ -33,10 +33,11 @@ static nuri_status copy_tokenizer(nuri_gguf_writer *w, const char *path, int voc
         nuri_gguf_close(g);
         return nuri_fail(err, NURI_ERR_FORMAT, "%s: no tokenizer.ggml.tokens: not a tokenizer", path);
     }
-    if (toks->arr_len != (uint64_t)vocab) {
+    const uint64_t n_tok = toks->arr_len;
+    if (n_tok != (uint64_t)vocab) {
         nuri_gguf_close(g);
         return nuri_fail(err, NURI_ERR_INVALID_ARG, "%s: the tokenizer has %llu tokens but the model has vocab = %d",
-                         path, (unsigned long long)toks->arr_len, vocab);
+                         path, (unsigned long long)n_tok, vocab);
     }
     for (uint64_t i = 0; i < nuri_gguf_kv_count(g) && !st; i++) {
         const nuri_gguf_kv *kv = nuri_gguf_kv_at(g, i);
