@@ -14,7 +14,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 MODELS="$ROOT/models"
 
-APT_PKGS=(cmake gcc clang pkg-config libutf8proc-dev libcjson-dev libmicrohttpd-dev python3-venv)
+APT_PKGS=(cmake gcc clang pkg-config libutf8proc-dev libcjson-dev libmicrohttpd-dev python3-venv time)
 # nuri serve's tests: a real browser for the web page (Debian's Chromium and its driver; no
 # browser download) and ip/unshare for the run inside a loopback-only network namespace.
 APT_PKGS+=(chromium chromium-driver iproute2 util-linux)
