@@ -73,6 +73,10 @@ static inline const char *tok_text(const nuri_tokenizer *t, int32_t id) {
 
 /* Fills the BPE tables (merges, byte maps); called by the loader. */
 nuri_status tok_bpe_prepare(nuri_tokenizer *t, const nuri_gguf *g, nuri_error *err);
+/* Special ids, end-of-generation set (vocab_special.c); strip attributes by model name,
+ * after the special-token list exists. */
+void tok_setup_specials(nuri_tokenizer *t, const nuri_gguf *g);
+void tok_setup_strip_attrs(nuri_tokenizer *t, const nuri_gguf *g);
 /* Builds the special-token list and trie. */
 nuri_status tok_special_prepare(nuri_tokenizer *t, nuri_error *err);
 void tok_special_free(nuri_tokenizer *t);
