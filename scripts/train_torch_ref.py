@@ -76,7 +76,7 @@ def rope_table(T, hd):
 def rope(x, cos, sin):
     """x [B, T, H, hd]: rotate adjacent pairs."""
     x0, x1 = x[..., 0::2], x[..., 1::2]
-    c, s = cos[None, :, None, :], sin[None, :, None, :]
+    c, s = cos[None, :, None, :].to(x.dtype), sin[None, :, None, :].to(x.dtype)
     out = torch.empty_like(x)
     out[..., 0::2] = x0 * c - x1 * s
     out[..., 1::2] = x0 * s + x1 * c
