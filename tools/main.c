@@ -22,6 +22,7 @@ static const command commands[] = {
     {"template", cmd_template, "render a chat template for a list of messages"},
     {"eval", cmd_eval, "benchmarks with lm-evaluation-harness semantics (KoBEST, KMMLU, ...)"},
     {"train", cmd_train, "train a Llama-architecture model from token shards; export GGUF"},
+    {"data", cmd_data, "text files to a training set: clean, dedup, redact PII, split, manifest"},
 };
 
 static void usage(FILE *out) {
