@@ -32,13 +32,15 @@ static void pack_a(const tr_gemm_op *g, int i0, int mc, int p0, int kc, float *d
     for (int ir = 0; ir < mc; ir += TR_MR) {
         const int mr = mc - ir < TR_MR ? mc - ir : TR_MR;
         if (!g->ta) {
-            for (int i = 0; i < TR_MR; i++) {
-                if (i >= mr) {
-                    for (int p = 0; p < kc; p++) dst[p * TR_MR + i] = 0.0f;
-                    continue;
-                }
-                const float *src = g->a + (size_t)(i0 + ir + i) * g->lda + p0;
-                for (int p = 0; p < kc; p++) dst[p * TR_MR + i] = src[p];
+            /* Six row streams read together, the panel written in order. */
+            const float *src[TR_MR];
+            for (int i = 0; i < TR_MR; i++) src[i] = g->a + (size_t)(i0 + ir + (i < mr ? i : 0)) * g->lda + p0;
+            if (mr == TR_MR) {
+                for (int p = 0; p < kc; p++)
+                    for (int i = 0; i < TR_MR; i++) dst[p * TR_MR + i] = src[i][p];
+            } else {
+                for (int p = 0; p < kc; p++)
+                    for (int i = 0; i < TR_MR; i++) dst[p * TR_MR + i] = i < mr ? src[i][p] : 0.0f;
             }
         } else {
             for (int p = 0; p < kc; p++) {

@@ -200,6 +200,10 @@ typedef struct {
     float *p, *o, *dq, *dk, *dv;
 } attn_job;
 
+/* Query rows go in blocks of ATT_ROWS: a block only reads the keys up to its last row, so
+ * the masked upper triangle is mostly never computed. */
+#define ATT_ROWS 64
+
 static void attn_fwd_task(void *arg, int ith, int nth) {
     const attn_job *j = arg;
     const int T = j->T, hd = j->hd, group = j->H / j->Hkv;
@@ -214,27 +218,32 @@ static void attn_fwd_task(void *arg, int ith, int nth) {
         const float *kb = j->k + (size_t)b * T * kvd + (size_t)kvh * hd;
         const float *vb = j->v + (size_t)b * T * kvd + (size_t)kvh * hd;
         float *p = j->p + (size_t)item * T * T;
-        tr_gemm_op s = {T, T, hd, qb, qd, false, kb, kvd, true, p, T, false};
-        tr_gemm_serial(&s, j->ex->uk, pack);
-        for (int i = 0; i < T; i++) {
-            float *row = p + (size_t)i * T;
-            float mx = -INFINITY;
-            for (int c = 0; c <= i; c++) {
-                row[c] *= scale;
-                if (row[c] > mx) mx = row[c];
+        float *ob = j->o + (size_t)b * T * qd + (size_t)h * hd;
+        for (int i0 = 0; i0 < T; i0 += ATT_ROWS) {
+            const int rows = T - i0 < ATT_ROWS ? T - i0 : ATT_ROWS, keys = i0 + rows;
+            float *pr = p + (size_t)i0 * T;
+            tr_gemm_op s = {rows, keys, hd, qb + (size_t)i0 * qd, qd, false, kb, kvd, true, pr, T, false};
+            tr_gemm_serial(&s, j->ex->uk, pack);
+            for (int r = 0; r < rows; r++) {
+                const int i = i0 + r;
+                float *row = pr + (size_t)r * T;
+                float mx = -INFINITY;
+                for (int c = 0; c <= i; c++) {
+                    row[c] *= scale;
+                    if (row[c] > mx) mx = row[c];
+                }
+                double sum = 0.0;
+                for (int c = 0; c <= i; c++) {
+                    row[c] = expf(row[c] - mx);
+                    sum += row[c];
+                }
+                const float inv = (float)(1.0 / sum);
+                for (int c = 0; c <= i; c++) row[c] *= inv;
+                for (int c = i + 1; c < T; c++) row[c] = 0.0f;
             }
-            double sum = 0.0;
-            for (int c = 0; c <= i; c++) {
-                row[c] = expf(row[c] - mx);
-                sum += row[c];
-            }
-            const float inv = (float)(1.0 / sum);
-            for (int c = 0; c <= i; c++) row[c] *= inv;
-            for (int c = i + 1; c < T; c++) row[c] = 0.0f;
+            tr_gemm_op out = {rows, hd, keys, pr, T, false, vb, kvd, false, ob + (size_t)i0 * qd, qd, false};
+            tr_gemm_serial(&out, j->ex->uk, pack);
         }
-        tr_gemm_op out = {T, hd, T, p, T, false, vb, kvd, false,
-                          j->o + (size_t)b * T * qd + (size_t)h * hd, qd, false};
-        tr_gemm_serial(&out, j->ex->uk, pack);
     }
 }
 
@@ -245,7 +254,9 @@ void tr_attn_fwd(const tr_exec *ex, int B, int T, int H, int Hkv, int hd, const 
 }
 
 /* Per (sequence, key/value head): the query heads of its group in order, so dk and dv
- * sum over the group the same way every time. */
+ * sum over the group the same way every time. Blocks skip what the mask zeroes: query
+ * rows read keys up to their block's end; key rows are reached by queries from their
+ * block's start on. */
 static void attn_bwd_task(void *arg, int ith, int nth) {
     const attn_job *j = arg;
     const int T = j->T, hd = j->hd, group = j->H / j->Hkv;
@@ -267,23 +278,34 @@ static void attn_bwd_task(void *arg, int ith, int nth) {
             const float *qb = j->q + (size_t)b * T * qd + (size_t)h * hd;
             const float *dob = j->d_o + (size_t)b * T * qd + (size_t)h * hd;
             float *dqb = j->dq + (size_t)b * T * qd + (size_t)h * hd;
-            tr_gemm_op dp = {T, T, hd, dob, qd, false, vb, kvd, true, ds, T, false};
-            tr_gemm_serial(&dp, j->ex->uk, pack);
-            tr_gemm_op dv = {T, hd, T, p, T, true, dob, qd, false, dvb, kvd, gi > 0};
-            tr_gemm_serial(&dv, j->ex->uk, pack);
-            for (int i = 0; i < T; i++) {
-                float *row = ds + (size_t)i * T;
-                const float *prow = p + (size_t)i * T;
-                double dot = 0.0;
-                for (int c = 0; c <= i; c++) dot += (double)row[c] * prow[c];
-                const float fd = (float)dot;
-                for (int c = 0; c <= i; c++) row[c] = prow[c] * (row[c] - fd) * scale;
-                for (int c = i + 1; c < T; c++) row[c] = 0.0f;
+            for (int i0 = 0; i0 < T; i0 += ATT_ROWS) {
+                const int rows = T - i0 < ATT_ROWS ? T - i0 : ATT_ROWS, keys = i0 + rows;
+                float *dr = ds + (size_t)i0 * T;
+                tr_gemm_op dp = {rows, keys, hd, dob + (size_t)i0 * qd, qd, false, vb, kvd, true, dr, T, false};
+                tr_gemm_serial(&dp, j->ex->uk, pack);
+                for (int r = 0; r < rows; r++) {
+                    const int i = i0 + r;
+                    float *row = dr + (size_t)r * T;
+                    const float *prow = p + (size_t)i * T;
+                    double dot = 0.0;
+                    for (int c = 0; c <= i; c++) dot += (double)row[c] * prow[c];
+                    const float fd = (float)dot;
+                    for (int c = 0; c <= i; c++) row[c] = prow[c] * (row[c] - fd) * scale;
+                    for (int c = i + 1; c < T; c++) row[c] = 0.0f;
+                }
+                tr_gemm_op dq = {rows, hd, keys, dr, T, false, kb, kvd, false, dqb + (size_t)i0 * qd, qd, false};
+                tr_gemm_serial(&dq, j->ex->uk, pack);
             }
-            tr_gemm_op dq = {T, hd, T, ds, T, false, kb, kvd, false, dqb, qd, false};
-            tr_gemm_serial(&dq, j->ex->uk, pack);
-            tr_gemm_op dk = {T, hd, T, ds, T, true, qb, qd, false, dkb, kvd, gi > 0};
-            tr_gemm_serial(&dk, j->ex->uk, pack);
+            for (int j0 = 0; j0 < T; j0 += ATT_ROWS) {
+                const int keys = T - j0 < ATT_ROWS ? T - j0 : ATT_ROWS, rows = T - j0;
+                const size_t at = (size_t)j0 * T + j0;
+                tr_gemm_op dv = {keys, hd, rows, p + at, T, true, dob + (size_t)j0 * qd, qd, false,
+                                 dvb + (size_t)j0 * kvd, kvd, gi > 0};
+                tr_gemm_serial(&dv, j->ex->uk, pack);
+                tr_gemm_op dk = {keys, hd, rows, ds + at, T, true, qb + (size_t)j0 * qd, qd, false,
+                                 dkb + (size_t)j0 * kvd, kvd, gi > 0};
+                tr_gemm_serial(&dk, j->ex->uk, pack);
+            }
         }
     }
 }

@@ -316,8 +316,8 @@ static double attn_obj(void *arg) {
     return dot(c->o, c->R, (size_t)c->B * c->T * c->H * c->hd);
 }
 
-static void test_attention(const tr_exec *ex, int H, int Hkv) {
-    attn_ctx c = {ex, 2, 7, H, Hkv, 8, NULL, NULL, NULL, NULL, NULL, NULL};
+static void test_attention(const tr_exec *ex, int B, int T, int H, int Hkv, int hd) {
+    attn_ctx c = {ex, B, T, H, Hkv, hd, NULL, NULL, NULL, NULL, NULL, NULL};
     const size_t nq = (size_t)c.B * c.T * c.H * c.hd, nkv = (size_t)c.B * c.T * c.Hkv * c.hd;
     c.q = malloc(sizeof(float) * nq);
     c.k = malloc(sizeof(float) * nkv);
@@ -333,11 +333,11 @@ static void test_attention(const tr_exec *ex, int H, int Hkv) {
     attn_obj(&c);
     tr_attn_bwd(ex, c.B, c.T, c.H, c.Hkv, c.hd, c.q, c.k, c.v, c.p, c.R, dq, dk, dv);
     char what[64];
-    snprintf(what, sizeof what, "attention %d/%d heads dq", H, Hkv);
+    snprintf(what, sizeof what, "attention T=%d %d/%d heads dq", T, H, Hkv);
     check_grad(what, attn_obj, &c, c.q, nq, dq, 1e-2f, 2e-3);
-    snprintf(what, sizeof what, "attention %d/%d heads dk", H, Hkv);
+    snprintf(what, sizeof what, "attention T=%d %d/%d heads dk", T, H, Hkv);
     check_grad(what, attn_obj, &c, c.k, nkv, dk, 1e-2f, 2e-3);
-    snprintf(what, sizeof what, "attention %d/%d heads dv", H, Hkv);
+    snprintf(what, sizeof what, "attention T=%d %d/%d heads dv", T, H, Hkv);
     check_grad(what, attn_obj, &c, c.v, nkv, dv, 1e-2f, 2e-3);
 
     /* Causality: changing the last position's key and value leaves every earlier
@@ -499,8 +499,8 @@ static void test_model(bool tied, int heads, int kv_heads) {
 int main(void) {
     tr_rng_seed(&rng, 12345, 0);
     exec_box one, three;
-    exec_new(&one, 1, 64);
-    exec_new(&three, 3, 64);
+    exec_new(&one, 1, 70 * 70);
+    exec_new(&three, 3, 70 * 70);
     test_gemm(&one.ex);
     test_gemm(&three.ex);
     for (int i = 0; i < 2; i++) {
@@ -510,9 +510,10 @@ int main(void) {
         test_linear(ex);
         test_rope(ex);
         test_swiglu(ex);
-        test_attention(ex, 4, 4);
-        test_attention(ex, 4, 2);
-        test_attention(ex, 6, 1);
+        test_attention(ex, 2, 7, 4, 4, 8);
+        test_attention(ex, 2, 7, 4, 2, 8);
+        test_attention(ex, 2, 7, 6, 1, 8);
+        test_attention(ex, 1, 70, 2, 1, 4); /* two blocks of query rows */
         test_xent(ex);
     }
     exec_free(&one);
