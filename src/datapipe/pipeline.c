@@ -107,28 +107,17 @@ static int on_doc(void *user, const char *doc, size_t len) {
     }
     const char *text = s->clean.p ? s->clean.p : "";
     size_t n = s->clean.n;
-    if (!src->exclude) {
-        if (!n) {
-            drop(s, NURI_DROP_EMPTY, len);
-            return 0;
-        }
-        if (count_chars(text, n) < c->min_chars) {
-            drop(s, NURI_DROP_SHORT, len);
-            return 0;
-        }
-        size_t hangul, letters;
-        text_hangul_share(text, n, &hangul, &letters);
-        if (!letters || (double)hangul < c->min_hangul * (double)letters) {
-            drop(s, NURI_DROP_NOT_KOREAN, len);
-            return 0;
-        }
-    } else if (!n) {
+    if (!n) {
+        if (!src->exclude) drop(s, NURI_DROP_EMPTY, len);
         return 0;
     }
+    /* redaction before the filters: an e-mail address must not make a Korean sentence
+     * look English, and its placeholder's letters do not count either */
     char *red = NULL;
+    uint64_t found[NURI_PII_TYPE_COUNT] = {0};
     if (c->pii_types) {
         size_t rn;
-        st = nuri_pii_redact(text, n, c->pii_types, &red, &rn, src->pii, s->err);
+        st = nuri_pii_redact(text, n, c->pii_types, &red, &rn, found, s->err);
         if (st) {
             s->st = st;
             return 1;
@@ -136,6 +125,22 @@ static int on_doc(void *user, const char *doc, size_t len) {
         text = red;
         n = rn;
     }
+    if (!src->exclude) {
+        size_t hangul, letters, placeholder = 0;
+        text_hangul_share(text, n, &hangul, &letters);
+        for (int t = 0; t < NURI_PII_TYPE_COUNT; t++)
+            placeholder += found[t] * (strlen(nuri_pii_placeholder((nuri_pii_type)t)) - 2);
+        letters -= placeholder < letters ? placeholder : letters;
+        nuri_drop_reason why = NURI_DROP_REASON_COUNT;
+        if (count_chars(text, n) < c->min_chars) why = NURI_DROP_SHORT;
+        else if (!letters || (double)hangul < c->min_hangul * (double)letters) why = NURI_DROP_NOT_KOREAN;
+        if (why != NURI_DROP_REASON_COUNT) {
+            free(red);
+            drop(s, why, len);
+            return 0;
+        }
+    }
+    for (int t = 0; t < NURI_PII_TYPE_COUNT; t++) src->pii[t] += found[t];
     bool ok;
     dp_verdict v = dp_dedup_add(s->dedup, text, n, src->exclude, &ok);
     if (!ok) {
