@@ -384,9 +384,62 @@ static jv *minmax(jctx *c, jv *v, jvargs *a, bool want_max) {
     return best;
 }
 
+/* Parameter names of each filter, in order, space-separated; NULL: any arguments (the
+ * filter passes them on, as map and select do). Python raises TypeError on others. */
+static const char *const filter_params[F_COUNT_IMPLEMENTED] = {
+    [F_ABS] = "", [F_ATTR] = "name", [F_CAPITALIZE] = "", [F_CENTER] = "width", [F_COUNT] = "",
+    [F_D] = "default_value boolean", [F_DEFAULT] = "default_value boolean", [F_DICTSORT] = "case_sensitive by reverse",
+    [F_E] = "", [F_ESCAPE] = "", [F_FIRST] = "", [F_FLOAT] = "default", [F_FORCEESCAPE] = "",
+    [F_INDENT] = "width first blank", [F_INT] = "default base", [F_ITEMS] = "", [F_JOIN] = "d attribute",
+    [F_LAST] = "", [F_LENGTH] = "", [F_LIST] = "", [F_LOWER] = "", [F_MAP] = NULL,
+    [F_MAX] = "case_sensitive attribute", [F_MIN] = "case_sensitive attribute", [F_REJECT] = NULL,
+    [F_REJECTATTR] = NULL, [F_REPLACE] = "old new count", [F_REVERSE] = "", [F_ROUND] = "precision method",
+    [F_SAFE] = "", [F_SELECT] = NULL, [F_SELECTATTR] = NULL, [F_SORT] = "reverse case_sensitive attribute",
+    [F_STRING] = "", [F_SUM] = "attribute start", [F_TITLE] = "", [F_TOJSON] = "indent", [F_TRIM] = "chars",
+    [F_UNIQUE] = "case_sensitive attribute", [F_UPPER] = "", [F_WORDCOUNT] = "",
+};
+
+/* Index of name among the space-separated params, or -1. */
+static int param_index(const char *params, const char *name) {
+    size_t n = strlen(name);
+    int i = 0;
+    for (const char *p = params; *p; i++) {
+        const char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && !memcmp(p, name, n)) return i;
+        p += len + (end != NULL);
+    }
+    return -1;
+}
+
+static bool check_params(jctx *c, int id, const char *name, jvargs *a) {
+    const char *params = filter_params[id];
+    if (!params) return true;
+    int count = 0;
+    for (const char *p = params; *p; p++) count += *p == ' ';
+    if (params[0]) count++;
+    if (a->npos > (size_t)count) {
+        jfail(c, NURI_ERR_INVALID_ARG, "filter '%s' takes at most %d argument(s) (%zu given)", name, count, a->npos);
+        return false;
+    }
+    for (size_t k = 0; k < a->nkw; k++) {
+        int at = param_index(params, a->kwn[k]);
+        if (at < 0) {
+            jfail(c, NURI_ERR_INVALID_ARG, "filter '%s' got an unexpected keyword argument '%s'", name, a->kwn[k]);
+            return false;
+        }
+        if ((size_t)at < a->npos) {
+            jfail(c, NURI_ERR_INVALID_ARG, "filter '%s' got multiple values for argument '%s'", name, a->kwn[k]);
+            return false;
+        }
+    }
+    return true;
+}
+
 jv *jinja_filter(jctx *c, int id, const char *name, jv *v, jvargs *a) {
     if (id == -1) return jfail(c, NURI_ERR_FORMAT, "No filter named '%s'.", name);
     if (id < 0) return jfail(c, NURI_ERR_UNSUPPORTED, "the '%s' filter is not supported", name);
+    if (!check_params(c, id, name, a)) return NULL;
     jv *x, *y;
     switch (id) {
     case F_ABS:

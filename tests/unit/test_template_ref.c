@@ -53,7 +53,7 @@ static int check_template(const char *expected_path, int *n_cases, int *n_pass) 
     const char *eos = cJSON_GetObjectItem(rec, "eos_token")->valuestring;
     const cJSON *builtin = cJSON_GetObjectItem(rec, "builtin");
     const cJSON *families = cJSON_GetObjectItem(rec, "families");
-    char path[4096];
+    char path[8500];
     size_t src_len = 0;
     char *src = NULL;
     if (builtin) {
