@@ -23,6 +23,7 @@ static const command commands[] = {
     {"eval", cmd_eval, "benchmarks with lm-evaluation-harness semantics (KoBEST, KMMLU, ...)"},
     {"train", cmd_train, "train a Llama-architecture model from token shards; export GGUF"},
     {"data", cmd_data, "text files to a training set: clean, dedup, redact PII, split, manifest"},
+    {"tokenizer", cmd_tokenizer, "train a byte-level BPE vocabulary (GGUF); characters per token"},
 };
 
 static void usage(FILE *out) {
