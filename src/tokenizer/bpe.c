@@ -86,11 +86,6 @@ nuri_status tok_bpe_prepare(nuri_tokenizer *t, const nuri_gguf *g, nuri_error *e
 
 /* The merge of (left id, right id): (rank << 32 | result), or TOK_NO_MERGE. */
 static uint64_t merge_of(tok_session *s, uint64_t key) {
-    if (!s->pairs) {
-        s->pairs = malloc(sizeof *s->pairs << TOK_PAIR_CACHE_BITS);
-        if (s->pairs)
-            for (size_t i = 0; i < (size_t)1 << TOK_PAIR_CACHE_BITS; i++) s->pairs[i].key = UINT64_MAX;
-    }
     tok_u64slot *slot = NULL;
     if (s->pairs) {
         uint64_t h = key * 0x9E3779B97F4A7C15ull;
@@ -167,6 +162,13 @@ static bool bpe_word(tok_session *s, const uint8_t *w, size_t n, tok_ids *out) {
 }
 
 bool tok_bpe_fragment(tok_session *s, const char *text, size_t len, tok_ids *out) {
+    /* the pair cache pays for its 1 MiB only on long texts (a failed allocation just
+     * leaves it out) */
+    if (!s->pairs && len >= 4096) {
+        s->pairs = malloc(sizeof *s->pairs << TOK_PAIR_CACHE_BITS);
+        if (s->pairs)
+            for (size_t i = 0; i < (size_t)1 << TOK_PAIR_CACHE_BITS; i++) s->pairs[i].key = UINT64_MAX;
+    }
     size_t n = tok_session_decode(s, text, len);
     if (n == SIZE_MAX) return false;
     if (!tok_pretokenize(s->t->pre_kind, s->cp, s->fl, n, &s->words, &s->tmp)) return false;
