@@ -7,7 +7,7 @@
 #   default model: --vocab 8000 --dim 256 --layers 6 --heads 8 --kv-heads 4 --ffn 688
 #                  --context 256 --batch 8   (any flag given overrides it)
 # env:   NURI_BIN (default build/nuri), TORCH_PYTHON (default /usr/bin/python3, Debian's
-#        python3-torch), PEAK_GFLOPS (default: threads x 32 flops/cycle x the CPU's MHz in
+#        python3-torch, with libopenblas0-pthread as its BLAS), PEAK_GFLOPS (default: threads x 32 flops/cycle x the CPU's MHz in
 #        /proc/cpuinfo: two 256-bit FMA pipes per core)
 #
 # Tokens are random ids (speed does not depend on them). Each side times steps 2..N (the
@@ -61,7 +61,11 @@ print("%.1f" % (tok * (len(rows) - 1) / (rows[-1]["elapsed_s"] - rows[0]["elapse
 EOF
 )"
 
-TORCH_OUT="$("$PY" - "$ROOT/scripts" "$TMP/config.txt" "$STEPS" "$THREADS" <<'EOF'
+# Debian's torch multiplies through libblas.so.3: the reference BLAS (naive loops) unless
+# OpenBLAS is installed (apt-get install libopenblas0-pthread), which this bench expects.
+BLAS="$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)"
+case "$BLAS" in *openblas*) ;; *) echo "warning: libblas.so.3 is $BLAS, not OpenBLAS: PyTorch will be slow" >&2 ;; esac
+TORCH_OUT="$(OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" "$PY" - "$ROOT/scripts" "$TMP/config.txt" "$STEPS" "$THREADS" <<'EOF'
 import sys, time
 sys.path.insert(0, sys.argv[1])
 import torch
@@ -110,7 +114,7 @@ echo
 echo "| trainer | tokens/s | GFLOP/s | MFU |"
 echo "|---|---|---|---|"
 echo "| nuri train ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')) | $NURI_TPS | $NURI_GF | $NURI_MFU% |"
-echo "| PyTorch $TORCH_VER (CPU, float32) | $TORCH_TPS | $TORCH_GF | $TORCH_MFU% |"
+echo "| PyTorch $TORCH_VER (CPU, float32, $(basename "$(dirname "$BLAS")")) | $TORCH_TPS | $TORCH_GF | $TORCH_MFU% |"
 echo
 printf '{"threads": %s, "params": %s, "flops_per_token": %s, "peak_gflops": %s, "load": "%s", "nuri_tokens_per_s": %s, "nuri_mfu": %s, "torch_tokens_per_s": %s, "torch_mfu": %s, "torch": "%s"}\n' \
     "$THREADS" "$PARAMS" "$FPT" "$PEAK" "$LOAD" "$NURI_TPS" "$NURI_MFU" "$TORCH_TPS" "$TORCH_MFU" "$TORCH_VER"
