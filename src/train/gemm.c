@@ -2,6 +2,7 @@
  * panel of B, an MC x KC block of A, an MR x NR register tile), portable scalar kernel. */
 #include "train/gemm.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "nuri/tensor.h"
@@ -122,33 +123,39 @@ void tr_gemm_serial(const tr_gemm_op *g, tr_ukernel_fn uk, float *pack) {
     }
 }
 
+/* Threads take chunks of columns (or rows) from a shared counter rather than a fixed
+ * share: on a busy machine a descheduled thread then holds up only its current chunk.
+ * Which thread computes a chunk changes no bit of it. */
 typedef struct {
     const tr_gemm_op *g;
     tr_ukernel_fn uk;
     float *packs;
     bool split_cols;
+    long long total, chunk;
+    atomic_llong next;
 } gemm_job;
 
 static void gemm_task(void *arg, int ith, int nth) {
-    const gemm_job *j = arg;
-    tr_gemm_op sub = *j->g;
-    long long lo, hi;
-    if (j->split_cols) {
-        nuri_split(sub.n, ith, nth, TR_NR, &lo, &hi);
-        if (lo >= hi) return;
-        sub.n = (int)(hi - lo);
-        if (sub.tb) sub.b += (size_t)lo * sub.ldb;
-        else sub.b += lo;
-        sub.c += lo;
-    } else {
-        nuri_split(sub.m, ith, nth, TR_MR, &lo, &hi);
-        if (lo >= hi) return;
-        sub.m = (int)(hi - lo);
-        if (sub.ta) sub.a += lo;
-        else sub.a += (size_t)lo * sub.lda;
-        sub.c += (size_t)lo * sub.ldc;
+    (void)nth;
+    gemm_job *j = arg;
+    for (;;) {
+        const long long lo = atomic_fetch_add(&j->next, j->chunk);
+        if (lo >= j->total) return;
+        const long long hi = lo + j->chunk < j->total ? lo + j->chunk : j->total;
+        tr_gemm_op sub = *j->g;
+        if (j->split_cols) {
+            sub.n = (int)(hi - lo);
+            if (sub.tb) sub.b += (size_t)lo * sub.ldb;
+            else sub.b += lo;
+            sub.c += lo;
+        } else {
+            sub.m = (int)(hi - lo);
+            if (sub.ta) sub.a += lo;
+            else sub.a += (size_t)lo * sub.lda;
+            sub.c += (size_t)lo * sub.ldc;
+        }
+        tr_gemm_serial(&sub, j->uk, j->packs + (size_t)ith * TR_PACK_FLOATS);
     }
-    tr_gemm_serial(&sub, j->uk, j->packs + (size_t)ith * TR_PACK_FLOATS);
 }
 
 void tr_gemm(nuri_pool *pool, const tr_gemm_op *g, tr_ukernel_fn uk, float *packs) {
@@ -157,7 +164,19 @@ void tr_gemm(nuri_pool *pool, const tr_gemm_op *g, tr_ukernel_fn uk, float *pack
         tr_gemm_serial(g, uk, packs);
         return;
     }
-    /* Split the wider side so each thread keeps whole register tiles. */
-    gemm_job j = {g, uk, packs, (long long)g->n * TR_MR >= (long long)g->m * TR_NR};
+    /* Split the wider side, in whole register tiles, about four chunks per thread (each
+     * chunk packs the other operand again, so not many more). */
+    gemm_job j;
+    j.g = g;
+    j.uk = uk;
+    j.packs = packs;
+    j.split_cols = (long long)g->n * TR_MR >= (long long)g->m * TR_NR;
+    j.total = j.split_cols ? g->n : g->m;
+    const int align = j.split_cols ? TR_NR : TR_MR;
+    const long long units = (j.total + align - 1) / align;
+    long long per = (units + 4LL * nth - 1) / (4LL * nth);
+    if (per < 1) per = 1;
+    j.chunk = per * align;
+    atomic_init(&j.next, 0);
     nuri_pool_run(pool, gemm_task, &j);
 }

@@ -3,6 +3,7 @@
 #include "train/layers.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 void tr_parallel(const tr_exec *ex, nuri_task_fn fn, void *ctx) {
@@ -198,6 +199,7 @@ typedef struct {
     int B, T, H, Hkv, hd;
     const float *q, *k, *v, *pc, *d_o;
     float *p, *o, *dq, *dk, *dv;
+    atomic_llong next; /* items are taken one at a time (see gemm.c) */
 } attn_job;
 
 /* Query rows go in blocks of ATT_ROWS: a block only reads the keys up to its last row, so
@@ -210,9 +212,8 @@ static void attn_fwd_task(void *arg, int ith, int nth) {
     const int qd = j->H * hd, kvd = j->Hkv * hd;
     const float scale = 1.0f / sqrtf((float)hd);
     float *pack = j->ex->packs + (size_t)ith * TR_PACK_FLOATS;
-    long long lo, hi;
-    nuri_split((long long)j->B * j->H, ith, nth, 1, &lo, &hi);
-    for (long long item = lo; item < hi; item++) {
+    (void)nth;
+    for (long long item; (item = atomic_fetch_add(&((attn_job *)arg)->next, 1)) < (long long)j->B * j->H;) {
         const int b = (int)(item / j->H), h = (int)(item % j->H), kvh = h / group;
         const float *qb = j->q + (size_t)b * T * qd + (size_t)h * hd;
         const float *kb = j->k + (size_t)b * T * kvd + (size_t)kvh * hd;
@@ -249,7 +250,8 @@ static void attn_fwd_task(void *arg, int ith, int nth) {
 
 void tr_attn_fwd(const tr_exec *ex, int B, int T, int H, int Hkv, int hd, const float *q,
                  const float *k, const float *v, float *p, float *o) {
-    attn_job j = {ex, B, T, H, Hkv, hd, q, k, v, NULL, NULL, p, o, NULL, NULL, NULL};
+    attn_job j = {ex, B, T, H, Hkv, hd, q, k, v, NULL, NULL, p, o, NULL, NULL, NULL, 0};
+    atomic_init(&j.next, 0);
     tr_parallel(ex, attn_fwd_task, &j);
 }
 
@@ -264,9 +266,8 @@ static void attn_bwd_task(void *arg, int ith, int nth) {
     const float scale = 1.0f / sqrtf((float)hd);
     float *pack = j->ex->packs + (size_t)ith * TR_PACK_FLOATS;
     float *ds = j->ex->scratch + (size_t)ith * j->ex->scratch_per_thread;
-    long long lo, hi;
-    nuri_split((long long)j->B * j->Hkv, ith, nth, 1, &lo, &hi);
-    for (long long item = lo; item < hi; item++) {
+    (void)nth;
+    for (long long item; (item = atomic_fetch_add(&((attn_job *)arg)->next, 1)) < (long long)j->B * j->Hkv;) {
         const int b = (int)(item / j->Hkv), kvh = (int)(item % j->Hkv);
         const float *kb = j->k + (size_t)b * T * kvd + (size_t)kvh * hd;
         const float *vb = j->v + (size_t)b * T * kvd + (size_t)kvh * hd;
@@ -313,7 +314,8 @@ static void attn_bwd_task(void *arg, int ith, int nth) {
 void tr_attn_bwd(const tr_exec *ex, int B, int T, int H, int Hkv, int hd, const float *q,
                  const float *k, const float *v, const float *p, const float *d_o, float *dq,
                  float *dk, float *dv) {
-    attn_job j = {ex, B, T, H, Hkv, hd, q, k, v, p, d_o, NULL, NULL, dq, dk, dv};
+    attn_job j = {ex, B, T, H, Hkv, hd, q, k, v, p, d_o, NULL, NULL, dq, dk, dv, 0};
+    atomic_init(&j.next, 0);
     tr_parallel(ex, attn_bwd_task, &j);
 }
 
@@ -335,13 +337,21 @@ static void xent_task(void *arg, int ith, int nth) {
         float mx = -INFINITY;
         for (int c = 0; c < j->V; c++)
             if (row[c] > mx) mx = row[c];
-        double sum = 0.0;
-        for (int c = 0; c < j->V; c++) sum += expf(row[c] - mx);
         const int t = j->tgt[r];
-        j->loss[r] = (double)mx + log(sum) - (double)row[t];
-        if (!j->grad) continue;
+        const float target = row[t];
+        double sum = 0.0;
+        if (!j->grad) {
+            for (int c = 0; c < j->V; c++) sum += expf(row[c] - mx);
+            j->loss[r] = (double)mx + log(sum) - (double)target;
+            continue;
+        }
+        for (int c = 0; c < j->V; c++) {
+            row[c] = expf(row[c] - mx);
+            sum += row[c];
+        }
+        j->loss[r] = (double)mx + log(sum) - (double)target;
         const float k = (float)((double)j->scale / sum);
-        for (int c = 0; c < j->V; c++) row[c] = expf(row[c] - mx) * k;
+        for (int c = 0; c < j->V; c++) row[c] *= k;
         row[t] -= j->scale;
     }
 }
