@@ -24,10 +24,6 @@ tr_ukernel_fn tr_ukernel_best(void) {
     return tr_ukernel_scalar;
 }
 
-static inline float at_a(const tr_gemm_op *g, int i, int p) {
-    return g->ta ? g->a[(size_t)p * g->lda + i] : g->a[(size_t)i * g->lda + p];
-}
-
 /* Rows [i0, i0+mc) x depth [p0, p0+kc) of op(A) as MR-row panels, zero-padded. */
 static void pack_a(const tr_gemm_op *g, int i0, int mc, int p0, int kc, float *dst) {
     for (int ir = 0; ir < mc; ir += TR_MR) {
@@ -68,13 +64,14 @@ static void pack_b(const tr_gemm_op *g, int p0, int kc, int j0, int nc, float *d
                 }
             }
         } else {
-            for (int j = 0; j < TR_NR; j++) {
-                if (j >= nr) {
-                    for (int p = 0; p < kc; p++) dst[p * TR_NR + j] = 0.0f;
-                    continue;
-                }
-                const float *src = g->b + (size_t)(j0 + jr + j) * g->ldb + p0;
-                for (int p = 0; p < kc; p++) dst[p * TR_NR + j] = src[p];
+            const float *src[TR_NR];
+            for (int j = 0; j < TR_NR; j++) src[j] = g->b + (size_t)(j0 + jr + (j < nr ? j : 0)) * g->ldb + p0;
+            if (nr == TR_NR) {
+                for (int p = 0; p < kc; p++)
+                    for (int j = 0; j < TR_NR; j++) dst[p * TR_NR + j] = src[j][p];
+            } else {
+                for (int p = 0; p < kc; p++)
+                    for (int j = 0; j < TR_NR; j++) dst[p * TR_NR + j] = j < nr ? src[j][p] : 0.0f;
             }
         }
         dst += (size_t)kc * TR_NR;
