@@ -18,6 +18,7 @@ typedef struct {
     int n_prompt, fd;
     size_t sent; /* bytes of the job's visible text already sent */
     bool role_sent;
+    double last_sent; /* nuri_now_ms() of the last event */
     char *wire;  /* the event being sent */
     size_t wire_len, wire_off;
 } stream_state;
@@ -77,7 +78,20 @@ static bool emit(stream_state *st, cJSON *o) {
     memcpy(w + st->wire_len + 6, s, n);
     memcpy(w + st->wire_len + 6 + n, "\n\n", 3);
     st->wire_len += n + 8;
+    st->last_sent = nuri_now_ms();
     free(s);
+    return true;
+}
+
+/* An SSE comment, which clients ignore: sent while a request waits in the queue or
+ * decodes a long prompt, so the connection is not closed as idle meanwhile. */
+static bool keep_alive(stream_state *st) {
+    static const char ka[] = ": keep-alive\n\n";
+    char *w = realloc(st->wire, st->wire_len + sizeof ka);
+    if (!w) return false;
+    st->wire = w;
+    memcpy(w + st->wire_len, ka, sizeof ka);
+    st->wire_len += sizeof ka - 1;
     return true;
 }
 
@@ -85,6 +99,8 @@ static bool emit(stream_state *st, cJSON *o) {
  * stream with an error (client gone, server stopping, out of memory). */
 static bool next_events(stream_state *st) {
     serve_job *j = st->job;
+    const double idle_ms = st->srv->p.timeout_s * 1000.0 / 3 < 15000 ? st->srv->p.timeout_s * 1000.0 / 3 : 15000;
+    st->last_sent = st->last_sent ? st->last_sent : nuri_now_ms();
     if (st->chat && !st->role_sent) {
         st->role_sent = true;
         return emit(st, chunk(st, "", "assistant", NULL));
@@ -142,9 +158,14 @@ static bool next_events(stream_state *st) {
             ts.tv_nsec -= 1000000000L;
         }
         pthread_cond_timedwait(&j->cv, &j->mu, &ts);
-        if (j->state != JOB_DONE && j->text.visible == st->sent &&
-            (serve_client_gone(st->fd) || atomic_load(&st->srv->stopping)))
-            break;
+        if (j->state != JOB_DONE && j->text.visible == st->sent) {
+            if (serve_client_gone(st->fd) || atomic_load(&st->srv->stopping)) break;
+            if (nuri_now_ms() - st->last_sent > idle_ms) {
+                pthread_mutex_unlock(&j->mu);
+                st->last_sent = nuri_now_ms();
+                return keep_alive(st);
+            }
+        }
     }
     j->cancel = 1;
     pthread_mutex_unlock(&j->mu);

@@ -48,6 +48,8 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
 
     def stop(self):
+        if hasattr(self, "stderr"):
+            return self.proc.returncode
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -110,8 +112,15 @@ class Server:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.stop()
+    def __exit__(self, exc_type, *exc):
+        rc = self.stop()
+        if exc_type is None:
+            self.check_exit(rc)
+
+    def check_exit(self, rc):
+        """A clean stop: exit 0 and no sanitizer report (ASan/UBSan builds)."""
+        if rc != 0 or "runtime error" in self.stderr or "Sanitizer" in self.stderr:
+            raise AssertionError(f"nuri serve exited with {rc}: {self.stderr[-3000:]}")
 
 
 def parse_response(data):

@@ -89,9 +89,9 @@ class Page(unittest.TestCase):
 
     def tearDown(self):
         self.driver.quit()
-        for s in self.servers:
-            s.stop()
         shutil.rmtree(self.tmp)
+        for s in self.servers:
+            s.check_exit(s.stop())
 
     def serve(self, *args):
         s = su.Server(*args)

@@ -53,8 +53,7 @@ class Common:
     @classmethod
     def tearDownClass(cls):
         if cls.server:
-            rc = cls.server.stop()
-            assert rc == 0, f"nuri serve exited with {rc}: {cls.server.stderr}"
+            cls.server.check_exit(cls.server.stop())
 
     # Outputs compared with each other are made without the slot's prompt cache: a prompt
     # decoded partly from cache gives logits that differ in the last bits (batched and

@@ -101,7 +101,7 @@ class Auth(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.srv.stop()
+        cls.srv.check_exit(cls.srv.stop())
 
     def test_missing_and_wrong_keys(self):
         for h in ({}, {"Authorization": "Bearer"}, {"Authorization": "Bearer " + KEY[:-1]},
@@ -139,7 +139,7 @@ class BadRequests(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.srv.stop()
+        cls.srv.check_exit(cls.srv.stop())
 
     def expect(self, status, body, path="/v1/chat/completions", param=None, code=None, headers=None, method="POST"):
         st, hdrs, data = self.srv.request(method, path, body, headers)
@@ -332,13 +332,30 @@ class Limits(unittest.TestCase):
 
     def test_generation_longer_than_the_idle_timeout(self):
         reply = " ".join(f"w{i}" for i in range(15))  # 30+ tokens at 100 ms: longer than --timeout 1
-        with su.Server(*model_args(), "--timeout", "1", "--mock-reply", reply, "--mock-delay", "100") as srv:
+        with su.Server(*model_args(), "--timeout", "1", "--mock-reply", reply, "--mock-delay", "100",
+                       "--parallel", "1") as srv:
             st, body = srv.json("POST", "/v1/chat/completions", {**CHAT, "max_tokens": 200})
             self.assertEqual(st, 200)
             self.assertEqual(body["choices"][0]["message"]["content"], reply)
-            st, _, data = srv.request("POST", "/v1/chat/completions", {**CHAT, "max_tokens": 200, "stream": True})
-            self.assertEqual(st, 200)
-            self.assertEqual(su.sse_events(data)[-1], "[DONE]")
+            # two streams on one slot: the second waits in the queue for longer than
+            # --timeout, sending keep-alive comments, and still gets its whole answer
+            import threading
+            got = [None, None]
+
+            def one(i):
+                got[i] = srv.request("POST", "/v1/chat/completions", {**CHAT, "max_tokens": 200, "stream": True})
+
+            ts = [threading.Thread(target=one, args=(i,)) for i in range(2)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+            for st, _, data in got:
+                self.assertEqual(st, 200)
+                events = su.sse_events(data)
+                self.assertEqual(events[-1], "[DONE]")
+                text = "".join(json.loads(e)["choices"][0]["delta"].get("content", "") for e in events[:-1])
+                self.assertEqual(text, reply)
 
     def test_slow_reader_does_not_hold_the_slot(self):
         reply = " ".join(f"w{i}" for i in range(60))
@@ -457,7 +474,7 @@ class Shutdown(unittest.TestCase):
         srv = su.Server(*model_args(), "--mock-reply", LONG_REPLY, "--mock-delay", "50")
         a, _ = start_stream(srv, {**CHAT, "stream": True, "max_tokens": 400})
         a.recv(4096)
-        self.assertEqual(srv.stop(), 0)
+        srv.check_exit(srv.stop())
         a.close()
 
 
