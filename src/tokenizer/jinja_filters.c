@@ -174,8 +174,8 @@ static jv *select_items(jctx *c, jv *v, jvargs *a, bool attr_form, bool keep) {
         tid = jinja_test_id(tname);
         if (tid < 0) return jfail(c, NURI_ERR_INVALID_ARG, "No test named '%s'.", tname);
     }
-    jvargs targs = {a->pos + (a->npos > first ? first + 1 : a->npos), a->npos > first ? a->npos - first - 1 : 0,
-                    a->kwn, a->kwv, a->nkw};
+    jvargs targs = {a->npos > first ? a->pos + first + 1 : NULL, a->npos > first ? a->npos - first - 1 : 0, a->kwn,
+                    a->kwv, a->nkw};
     jv *r = jv_list(c, n, false);
     if (!r) return NULL;
     size_t m = 0;

@@ -22,8 +22,11 @@ static jv *from(jctx *c, const cJSON *j, const uint8_t *kinds, size_t nkinds, si
             as_int = kinds[(*ki)++] != 0;
         else
             as_int = d == floor(d) && fabs(d) < 9007199254740992.0;
-        if (as_int && fabs(d) < 9.2e18) return jv_int(c, (int64_t)d);
-        return jv_float(c, d);
+        if (!as_int) return jv_float(c, d);
+        /* cJSON holds numbers as doubles: beyond 2^53 the integer read may not be the one written */
+        if (fabs(d) >= 9007199254740992.0)
+            return jfail(c, NURI_ERR_UNSUPPORTED, "messages: integer %.17g too large (up to 2^53 - 1 is read exactly)", d);
+        return jv_int(c, (int64_t)d);
     }
     if (cJSON_IsString(j)) {
         const char *s = j->valuestring ? j->valuestring : "";

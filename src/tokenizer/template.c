@@ -107,17 +107,22 @@ done:
     return st;
 }
 
-/* For each number in the JSON text, in order: 1 if written as an integer. */
-static uint8_t *number_kinds(const char *s, size_t n, size_t *count) {
+/* For each number in the JSON text, in order: 1 if written as an integer. *has_nul is
+ * set when a string holds \u0000, which cJSON would cut the string at. */
+static uint8_t *number_kinds(const char *s, size_t n, size_t *count, bool *has_nul) {
     size_t cap = 16, k = 0;
     uint8_t *v = malloc(cap);
     if (!v) return NULL;
     size_t i = 0;
+    *has_nul = false;
     while (i < n) {
         char ch = s[i];
         if (ch == '"') {
             for (i++; i < n && s[i] != '"'; i++)
-                if (s[i] == '\\') i++;
+                if (s[i] == '\\') {
+                    if (i + 5 < n && !memcmp(s + i + 1, "u0000", 5)) *has_nul = true;
+                    i++;
+                }
             i++;
         } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
             bool is_int = true;
@@ -161,7 +166,13 @@ nuri_status nuri_template_apply_json(const nuri_template *t, const char *json, s
             return nuri_fail(err, NURI_ERR_FORMAT, "messages: malformed JSON: extra data at byte %zu", (size_t)(p - json));
         }
     size_t nkinds = 0;
-    uint8_t *kinds = number_kinds(json, len, &nkinds);
+    bool has_nul = false;
+    uint8_t *kinds = number_kinds(json, len, &nkinds, &has_nul);
+    if (kinds && has_nul) {
+        free(kinds);
+        cJSON_Delete(root);
+        return nuri_fail(err, NURI_ERR_UNSUPPORTED, "messages: NUL characters (\\u0000) in strings are not supported");
+    }
     jarena a = {.limit = JINJA_MAX_MEMORY};
     jctx c;
     nuri_status st;

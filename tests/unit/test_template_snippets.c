@@ -120,6 +120,11 @@ static void error_contract(void) {
     CHECK(nuri_template_apply_json(t, "[{\"role\": ", 10, &o, &out, NULL, &err) == NURI_ERR_FORMAT);
     CHECK(nuri_template_apply_json(t, "{\"role\": 1}", 11, &o, &out, NULL, &err) == NURI_ERR_INVALID_ARG);
     CHECK(nuri_template_apply_json(t, "[] x", 4, &o, &out, NULL, &err) == NURI_ERR_FORMAT);
+    CHECK(nuri_template_apply_json(t, "[{\"n\": 9007199254740993}]", 26, &o, &out, NULL, &err) == NURI_ERR_UNSUPPORTED);
+    CHECK(nuri_template_apply_json(t, "[\"a\\u0000b\"]", 13, &o, &out, NULL, &err) == NURI_ERR_UNSUPPORTED);
+    CHECK(nuri_template_apply_json(t, "[\"a\\\\u0000b\"]", 14, &o, &out, NULL, &err) == NURI_OK);
+    free(out);
+    out = NULL;
     o.bos_token = "\xc3";
     CHECK(nuri_template_apply_json(t, "[]", 2, &o, &out, NULL, &err) == NURI_ERR_FORMAT);
     CHECK(out == NULL);
