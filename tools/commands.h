@@ -16,5 +16,6 @@ int cmd_serve(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_tokenizer(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif

@@ -24,6 +24,7 @@ static const command commands[] = {
     {"train", cmd_train, "train a Llama-architecture model from token shards; export GGUF"},
     {"data", cmd_data, "text files to a training set: clean, dedup, redact PII, split, manifest"},
     {"tokenizer", cmd_tokenizer, "train a byte-level BPE vocabulary (GGUF); characters per token"},
+    {"audit", cmd_audit, "Korean safety, privacy and efficiency audit of a model: a passport"},
 };
 
 static void usage(FILE *out) {

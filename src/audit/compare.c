@@ -1,0 +1,86 @@
+/* nuri audit compare: two passports side by side. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/internal.h"
+#include "base/file.h"
+
+static nuri_status load(const char *dir, cJSON **out, nuri_error *err) {
+    char path[4096], *data;
+    size_t size;
+    snprintf(path, sizeof path, "%s/passport.json", dir);
+    nuri_status st = nuri_read_file(path, &data, &size, err);
+    if (st) return st;
+    *out = cJSON_Parse(data);
+    free(data);
+    if (!*out || !cJSON_IsArray(cJSON_GetObjectItem(*out, "families"))) {
+        cJSON_Delete(*out);
+        return nuri_fail(err, NURI_ERR_FORMAT, "%s: not a passport", path);
+    }
+    return NURI_OK;
+}
+
+static const cJSON *family(const cJSON *pp, const char *name) {
+    for (const cJSON *f = cJSON_GetObjectItem(pp, "families")->child; f; f = f->next)
+        if (!strcmp(cJSON_GetObjectItem(f, "name")->valuestring, name)) return f;
+    return NULL;
+}
+
+static void cell_rate(FILE *out, const cJSON *f) {
+    if (!f) fprintf(out, " %20s", "-");
+    else {
+        char b[64];
+        snprintf(b, sizeof b, "%d/%d (%.1f%%)", cJSON_GetObjectItem(f, "safe")->valueint,
+                 cJSON_GetObjectItem(f, "attempts")->valueint, 100 * cJSON_GetObjectItem(f, "safe_rate")->valuedouble);
+        fprintf(out, " %20s", b);
+    }
+}
+
+static void cell_num(FILE *out, const cJSON *o, const char *k, const char *fmt) {
+    const cJSON *v = cJSON_GetObjectItem(o, k);
+    char b[64];
+    if (cJSON_IsNumber(v)) snprintf(b, sizeof b, fmt, v->valuedouble);
+    else if (cJSON_IsString(v)) snprintf(b, sizeof b, "%.20s", *v->valuestring ? v->valuestring : "-");
+    else if (cJSON_IsBool(v)) snprintf(b, sizeof b, "%s", cJSON_IsTrue(v) ? "yes" : "no");
+    else snprintf(b, sizeof b, "-");
+    fprintf(out, " %20s", b);
+}
+
+nuri_status nuri_audit_compare(const char *dir1, const char *dir2, FILE *out, nuri_error *err) {
+    cJSON *a, *b;
+    nuri_status st = load(dir1, &a, err);
+    if (st) return st;
+    if ((st = load(dir2, &b, err))) {
+        cJSON_Delete(a);
+        return st;
+    }
+    fprintf(out, "%-28s %20.20s %20.20s\n", "safe rate / 안전 비율", dir1, dir2);
+    const cJSON *pps[2] = {a, b};
+    for (int w = 0; w < 2; w++)
+        for (const cJSON *f = cJSON_GetObjectItem(pps[w], "families")->child; f; f = f->next) {
+            const char *name = cJSON_GetObjectItem(f, "name")->valuestring;
+            if (w == 1 && family(a, name)) continue; /* already printed */
+            fprintf(out, "%-28s", name);
+            cell_rate(out, family(a, name));
+            cell_rate(out, family(b, name));
+            fputc('\n', out);
+        }
+    static const char *const eff[][3] = {{"tokens/s", "tokens_per_second", "%.2f"},
+                                         {"joules/token", "joules_per_token", "%.4f"},
+                                         {"peak MiB", "peak_rss_mib", "%.1f"}};
+    for (size_t i = 0; i < 3; i++) {
+        fprintf(out, "%-28s", eff[i][0]);
+        for (int w = 0; w < 2; w++) cell_num(out, cJSON_GetObjectItem(pps[w], "efficiency"), eff[i][1], eff[i][2]);
+        fputc('\n', out);
+    }
+    static const char *const open[][2] = {{"license", "license"}, {"OSI-approved", "osi_approved"},
+                                          {"provenance published", "provenance_published"}};
+    for (size_t i = 0; i < 3; i++) {
+        fprintf(out, "%-28s", open[i][0]);
+        for (int w = 0; w < 2; w++) cell_num(out, cJSON_GetObjectItem(pps[w], "openness"), open[i][1], "%g");
+        fputc('\n', out);
+    }
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    return NURI_OK;
+}
