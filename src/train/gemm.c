@@ -7,7 +7,7 @@
 
 #include "nuri/tensor.h"
 
-void tr_ukernel_scalar(int kc, const float *a, const float *b, float *c, int ldc, bool acc) {
+static void tile_scalar(int kc, const float *a, const float *b, float *c, int ldc, bool acc) {
     float t[TR_MR][TR_NR];
     memset(t, 0, sizeof t);
     for (int p = 0; p < kc; p++, a += TR_MR, b += TR_NR)
@@ -17,15 +17,27 @@ void tr_ukernel_scalar(int kc, const float *a, const float *b, float *c, int ldc
         for (int j = 0; j < TR_NR; j++) c[(size_t)i * ldc + j] = (acc ? c[(size_t)i * ldc + j] : 0.0f) + t[i][j];
 }
 
+static void pack_a_scalar(const float *a, size_t lda, int kc, float *dst) {
+    for (int p = 0; p < kc; p++)
+        for (int i = 0; i < TR_MR; i++) dst[p * TR_MR + i] = a[(size_t)i * lda + p];
+}
+
+static void pack_bt_scalar(const float *b, size_t ldb, int kc, float *dst) {
+    for (int p = 0; p < kc; p++)
+        for (int j = 0; j < TR_NR; j++) dst[p * TR_NR + j] = b[(size_t)j * ldb + p];
+}
+
+const tr_gemm_kernels tr_gemm_scalar = {tile_scalar, pack_a_scalar, pack_bt_scalar};
+
 tr_ukernel_fn tr_ukernel_best(void) {
 #if defined(__x86_64__)
-    if (nuri_cpu_has(NURI_ISA_AVX2)) return tr_ukernel_avx2;
+    if (nuri_cpu_has(NURI_ISA_AVX2)) return &tr_gemm_avx2;
 #endif
-    return tr_ukernel_scalar;
+    return &tr_gemm_scalar;
 }
 
 /* Rows [i0, i0+mc) x depth [p0, p0+kc) of op(A) as MR-row panels, zero-padded. */
-static void pack_a(const tr_gemm_op *g, int i0, int mc, int p0, int kc, float *dst) {
+static void pack_a(const tr_gemm_op *g, tr_ukernel_fn uk, int i0, int mc, int p0, int kc, float *dst) {
     for (int ir = 0; ir < mc; ir += TR_MR) {
         const int mr = mc - ir < TR_MR ? mc - ir : TR_MR;
         if (!g->ta) {
@@ -33,8 +45,7 @@ static void pack_a(const tr_gemm_op *g, int i0, int mc, int p0, int kc, float *d
             const float *src[TR_MR];
             for (int i = 0; i < TR_MR; i++) src[i] = g->a + (size_t)(i0 + ir + (i < mr ? i : 0)) * g->lda + p0;
             if (mr == TR_MR) {
-                for (int p = 0; p < kc; p++)
-                    for (int i = 0; i < TR_MR; i++) dst[p * TR_MR + i] = src[i][p];
+                uk->pack_a(src[0], (size_t)g->lda, kc, dst);
             } else {
                 for (int p = 0; p < kc; p++)
                     for (int i = 0; i < TR_MR; i++) dst[p * TR_MR + i] = i < mr ? src[i][p] : 0.0f;
@@ -50,7 +61,7 @@ static void pack_a(const tr_gemm_op *g, int i0, int mc, int p0, int kc, float *d
 }
 
 /* Depth [p0, p0+kc) x columns [j0, j0+nc) of op(B) as NR-column panels, zero-padded. */
-static void pack_b(const tr_gemm_op *g, int p0, int kc, int j0, int nc, float *dst) {
+static void pack_b(const tr_gemm_op *g, tr_ukernel_fn uk, int p0, int kc, int j0, int nc, float *dst) {
     for (int jr = 0; jr < nc; jr += TR_NR) {
         const int nr = nc - jr < TR_NR ? nc - jr : TR_NR;
         if (!g->tb) {
@@ -67,8 +78,7 @@ static void pack_b(const tr_gemm_op *g, int p0, int kc, int j0, int nc, float *d
             const float *src[TR_NR];
             for (int j = 0; j < TR_NR; j++) src[j] = g->b + (size_t)(j0 + jr + (j < nr ? j : 0)) * g->ldb + p0;
             if (nr == TR_NR) {
-                for (int p = 0; p < kc; p++)
-                    for (int j = 0; j < TR_NR; j++) dst[p * TR_NR + j] = src[j][p];
+                uk->pack_bt(src[0], (size_t)g->ldb, kc, dst);
             } else {
                 for (int p = 0; p < kc; p++)
                     for (int j = 0; j < TR_NR; j++) dst[p * TR_NR + j] = j < nr ? src[j][p] : 0.0f;
@@ -85,17 +95,17 @@ void tr_gemm_serial(const tr_gemm_op *g, tr_ukernel_fn uk, float *pack) {
             for (int i = 0; i < g->m; i++) memset(g->c + (size_t)i * g->ldc, 0, (size_t)g->n * sizeof(float));
         return;
     }
-    float *ap = pack, *bp = pack + (size_t)TR_MC * TR_KC;
+    float *ap = pack, *bp = pack + TR_PACK_A_FLOATS;
     float edge[TR_MR * TR_NR];
     for (int j0 = 0; j0 < g->n; j0 += TR_NC) {
         const int nc = g->n - j0 < TR_NC ? g->n - j0 : TR_NC;
         for (int p0 = 0; p0 < g->k; p0 += TR_KC) {
             const int kc = g->k - p0 < TR_KC ? g->k - p0 : TR_KC;
             const bool acc = g->acc || p0 > 0;
-            pack_b(g, p0, kc, j0, nc, bp);
+            pack_b(g, uk, p0, kc, j0, nc, bp);
             for (int i0 = 0; i0 < g->m; i0 += TR_MC) {
                 const int mc = g->m - i0 < TR_MC ? g->m - i0 : TR_MC;
-                pack_a(g, i0, mc, p0, kc, ap);
+                pack_a(g, uk, i0, mc, p0, kc, ap);
                 for (int jr = 0; jr < nc; jr += TR_NR) {
                     const int nr = nc - jr < TR_NR ? nc - jr : TR_NR;
                     const float *b = bp + (size_t)jr * kc;
@@ -104,10 +114,10 @@ void tr_gemm_serial(const tr_gemm_op *g, tr_ukernel_fn uk, float *pack) {
                         const float *a = ap + (size_t)ir * kc;
                         float *c = g->c + (size_t)(i0 + ir) * g->ldc + j0 + jr;
                         if (mr == TR_MR && nr == TR_NR) {
-                            uk(kc, a, b, c, g->ldc, acc);
+                            uk->tile(kc, a, b, c, g->ldc, acc);
                         } else {
                             /* Partial tile: same arithmetic through a full scratch tile. */
-                            uk(kc, a, b, edge, TR_NR, false);
+                            uk->tile(kc, a, b, edge, TR_NR, false);
                             for (int i = 0; i < mr; i++)
                                 for (int j = 0; j < nr; j++)
                                     c[(size_t)i * g->ldc + j] =

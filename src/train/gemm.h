@@ -15,8 +15,10 @@
 #define TR_KC 256
 #define TR_MC 96
 #define TR_NC 1024
-/* Floats of packing scratch one thread needs. */
-#define TR_PACK_FLOATS ((size_t)TR_MC * TR_KC + (size_t)TR_KC * TR_NC)
+/* Floats of packing scratch one thread needs (the A block, 16 floats of slack that vector
+ * packing may overwrite, the B panel). */
+#define TR_PACK_A_FLOATS ((size_t)TR_MC * TR_KC + 16)
+#define TR_PACK_FLOATS (TR_PACK_A_FLOATS + (size_t)TR_KC * TR_NC)
 
 typedef struct {
     int m, n, k;
@@ -31,12 +33,20 @@ typedef struct {
     bool acc; /* C += op(A) op(B); else C = op(A) op(B) */
 } tr_gemm_op;
 
-/* c[i*ldc + j] = (acc ? c : 0) + sum_p a[p*TR_MR + i] * b[p*TR_NR + j] for a full tile. */
-typedef void (*tr_ukernel_fn)(int kc, const float *a, const float *b, float *c, int ldc, bool acc);
+typedef struct {
+    /* c[i*ldc + j] = (acc ? c : 0) + sum_p a[p*TR_MR + i] * b[p*TR_NR + j], a full tile. */
+    void (*tile)(int kc, const float *a, const float *b, float *c, int ldc, bool acc);
+    /* dst[p*TR_MR + i] = a[i*lda + p]: a full panel of TR_MR rows, kc deep; may write
+     * 16 floats past the panel. */
+    void (*pack_a)(const float *a, size_t lda, int kc, float *dst);
+    /* dst[p*TR_NR + j] = b[j*ldb + p]: a full panel of TR_NR rows of B^T, kc deep. */
+    void (*pack_bt)(const float *b, size_t ldb, int kc, float *dst);
+} tr_gemm_kernels;
+typedef const tr_gemm_kernels *tr_ukernel_fn;
 
-void tr_ukernel_scalar(int kc, const float *a, const float *b, float *c, int ldc, bool acc);
-void tr_ukernel_avx2(int kc, const float *a, const float *b, float *c, int ldc, bool acc);
-/* The fastest kernel this CPU runs. */
+extern const tr_gemm_kernels tr_gemm_scalar;
+extern const tr_gemm_kernels tr_gemm_avx2;
+/* The fastest kernels this CPU runs. */
 tr_ukernel_fn tr_ukernel_best(void);
 
 /* One thread; pack: TR_PACK_FLOATS floats. */

@@ -503,6 +503,11 @@ int main(void) {
     exec_new(&three, 3, 70 * 70);
     test_gemm(&one.ex);
     test_gemm(&three.ex);
+    /* The portable kernels too, whatever this CPU runs by default. */
+    one.ex.uk = three.ex.uk = &tr_gemm_scalar;
+    test_gemm(&one.ex);
+    test_gemm(&three.ex);
+    one.ex.uk = three.ex.uk = tr_ukernel_best();
     for (int i = 0; i < 2; i++) {
         const tr_exec *ex = i ? &three.ex : &one.ex;
         test_embedding(ex);
