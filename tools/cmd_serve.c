@@ -35,12 +35,14 @@ static void usage(FILE *out, const nuri_serve_params *d) {
             "  --queue N              requests that may wait for a slot; more get 503 (default %d)\n"
             "  --max-body BYTES       largest request body; larger get 413 (default %zu)\n"
             "  --max-prompt N         most prompt tokens per request (default: the context)\n"
+            "  --max-tokens N         most tokens a request may ask to generate (max_tokens); more\n"
+            "                         get 400 (default: the context)\n"
             "  --timeout S            close a connection idle for S seconds or still uploading its\n"
             "                         request after S seconds (default %d)\n"
             "  --max-connections N    open connections at once (default %d)\n"
             "  -t, --threads N        threads per slot (default: the cores divided among the slots)\n"
-            "  -c, --ctx N            context per slot (default: the model's, at most 4096); also the\n"
-            "                         largest max_tokens a request may ask for\n"
+            "  -c, --ctx N            context per slot (default: the model's, at most 4096); prompt\n"
+            "                         and max_tokens together must fit it\n"
             "  -n, --n-predict N      max_tokens when a request gives none (default %d)\n"
             "  --temp, --top-k, --top-p, --min-p, --repeat-penalty, --repeat-last-n, --seed\n"
             "                         defaults for the sampling parameters a request leaves out\n"
@@ -130,6 +132,10 @@ int cmd_serve(int argc, char **argv) {
             VALUE();
             INT(1, 1 << 20);
             p.max_prompt = (int)ll;
+        } else if (!strcmp(a, "--max-tokens")) {
+            VALUE();
+            INT(1, 1 << 20);
+            p.max_tokens = (int)ll;
         } else if (!strcmp(a, "--timeout")) {
             VALUE();
             INT(1, 86400);

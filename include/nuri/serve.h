@@ -39,6 +39,7 @@ typedef struct {
     size_t max_body;     /* bytes of request body; more get 413 */
     int max_prompt;      /* tokens of prompt; 0: the context size */
     int n_predict;       /* max_tokens when a request gives none */
+    int max_tokens;      /* the most max_tokens a request may ask for; 0: the context size */
     int timeout_s;       /* connection inactivity and request-upload limit */
     int max_connections; /* open connections at once */
     nuri_sampler_params sampling; /* defaults for parameters a request leaves out */

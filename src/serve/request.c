@@ -242,13 +242,13 @@ static bool parse_gen_common(const cJSON *root, const serve_limits *lim, serve_g
     }
     long long ll = 0;
     bool given = false;
-    const double max_tok = lim->n_ctx > 0 ? lim->n_ctx : 1;
+    const double max_tok = lim->max_tokens > 0 ? lim->max_tokens : 1;
     const char *mt_key = field(root, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
     if (!opt_int(root, mt_key, -1e300, 1e300, &ll, &given, e)) return false;
     if (given) {
         if (ll < 1 || ll > max_tok) {
             serve_error_set(e, 400, mt_key, "out_of_range",
-                            "'%s' is %lld; it must be within [1, %.0f] (the context size)", mt_key, ll, max_tok);
+                            "'%s' is %lld; it must be within [1, %.0f] (the server's limit)", mt_key, ll, max_tok);
             return false;
         }
         r->max_tokens = (int)ll;

@@ -34,7 +34,7 @@ char *serve_error_json(const serve_error *e);
 
 /* Limits the parser needs: generation bounds and the defaults a request overrides. */
 typedef struct {
-    int n_ctx;                    /* max_tokens above this is out of range */
+    int max_tokens;               /* max_tokens above this is out of range */
     nuri_sampler_params sampling; /* defaults */
 } serve_limits;
 

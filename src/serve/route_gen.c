@@ -261,7 +261,7 @@ static enum MHD_Result generate(struct MHD_Connection *c, serve_req *r, serve_ge
     nuri_server *s = r->srv;
     serve_error e = {0};
     const char *pparam = chat ? "messages" : "prompt";
-    int n_predict = q->max_tokens > 0 ? q->max_tokens : s->p.n_predict;
+    int n_predict = q->max_tokens > 0 ? q->max_tokens : (s->p.n_predict < s->max_tokens ? s->p.n_predict : s->max_tokens);
     if (n == 0) {
         serve_error_set(&e, 400, pparam, "empty_prompt", "the prompt is empty");
     } else if (n > (size_t)s->max_prompt) {
@@ -313,7 +313,7 @@ static enum MHD_Result generate(struct MHD_Connection *c, serve_req *r, serve_ge
 }
 
 static serve_limits limits(const nuri_server *s) {
-    serve_limits l = {s->n_ctx, s->p.sampling};
+    serve_limits l = {s->max_tokens, s->p.sampling};
     return l;
 }
 

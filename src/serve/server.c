@@ -552,6 +552,7 @@ nuri_status nuri_serve_start(const nuri_model *model, const nuri_tokenizer *tok,
     if ((st = serve_sched_new(model, tok, &sp, &s->sched, err))) goto fail;
     s->n_ctx = serve_sched_n_ctx(s->sched);
     s->max_prompt = p->max_prompt > 0 && p->max_prompt < s->n_ctx ? p->max_prompt : s->n_ctx;
+    s->max_tokens = p->max_tokens > 0 && p->max_tokens < s->n_ctx ? p->max_tokens : s->n_ctx;
     if ((st = listen_on(s, err))) goto fail;
     s->daemon = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL, on_request, s,

@@ -26,7 +26,7 @@ struct nuri_server {
     serve_audit audit;
     struct MHD_Daemon *daemon;
     int listen_fd, port;
-    int n_ctx, max_prompt;
+    int n_ctx, max_prompt, max_tokens;
     long long created;        /* unix time the server started, for /v1/models */
     char *page_csp;           /* the page's Content-Security-Policy */
     atomic_bool stopping;

@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (serve_parse_completion(root, &lim, &q, &e)) {
             if (!q.prompt && !q.n_prompt_ids) abort();
             if (q.prompt) check_stops(&q, q.prompt);
-            if (q.max_tokens != -1 && (q.max_tokens < 1 || q.max_tokens > lim.n_ctx)) abort();
+            if (q.max_tokens != -1 && (q.max_tokens < 1 || q.max_tokens > lim.max_tokens)) abort();
             serve_gen_request_free(&q);
         } else {
             check_error(&e);

@@ -365,12 +365,20 @@ class Limits(unittest.TestCase):
             serve_ok(self, srv)
             a.close()
 
-    def test_max_prompt(self):
-        with su.Server(*model_args(), "--max-prompt", "80") as srv:
+    def test_max_prompt_and_max_tokens(self):
+        with su.Server(*model_args(), "--max-prompt", "80", "--max-tokens", "8") as srv:
             st, body = srv.json("POST", "/v1/chat/completions",
                                 {"messages": [{"role": "user", "content": "many words " * 20}]})
             self.assertEqual(st, 400)
             self.assertEqual(body["error"]["code"], "context_length_exceeded")
+            st, body = srv.json("POST", "/v1/chat/completions", {**CHAT, "max_tokens": 9})
+            self.assertEqual((st, body["error"]["param"]), (400, "max_tokens"))
+            st, body = srv.json("POST", "/v1/chat/completions", {**CHAT, "max_tokens": 8, "temperature": 0})
+            self.assertEqual(st, 200)
+            # without max_tokens, -n's default is capped by --max-tokens
+            st, body = srv.json("POST", "/v1/chat/completions", {"messages": CHAT["messages"]})
+            self.assertEqual(st, 200)
+            self.assertLessEqual(body["usage"]["completion_tokens"], 8)
             serve_ok(self, srv)
 
 
