@@ -288,7 +288,7 @@ typedef enum {
 typedef struct {
     jtok_type t;
     int line;
-    const char *s; /* T_DATA, T_NAME, T_STRING (decoded), T_OP: NUL-terminated */
+    const char *s; /* T_NAME, T_STRING (decoded), T_OP: NUL-terminated; T_DATA: n bytes */
     size_t n;
     int64_t i;
     double f;
@@ -310,6 +310,7 @@ nuri_status jinja_parse(jarena *a, const jtoks *toks, jlist *out, nuri_error *er
  * implement, -1 unknown to Jinja2 too. */
 int jinja_filter_id(const char *name);
 int jinja_test_id(const char *name);
+bool jinja_filter_known(const char *name); /* a Jinja2 builtin filter, implemented or not */
 
 /* ---- the interpreter ---- */
 typedef struct {
@@ -396,7 +397,8 @@ jv *jv_from_cjson(jctx *c, const struct cJSON *j);
  * order) was written as an integer: cJSON keeps only doubles, Python keeps 1 and 1.0
  * apart. Without kinds, integral numbers become integers. */
 jv *jv_from_cjson_kinds(jctx *c, const struct cJSON *j, const uint8_t *kinds, size_t nkinds);
-/* json.dumps(v, sort_keys=True, indent=indent) with Jinja2's HTML-safe escapes. */
+/* json.dumps(v, sort_keys=True, indent=indent) with Jinja2's HTML-safe escapes;
+ * indent < 0 is indent=None (one line, ", " and ": " separators). */
 bool jv_tojson(jctx *c, jbuf *b, const jv *v, int indent);
 
 /* Calls (jinja_methods.c). */

@@ -16,9 +16,6 @@ int jinja_test_id(const char *name) {
     return -1;
 }
 
-/* Known to Jinja2 (used by the `filter` test); defined in jinja_filters.c. */
-bool jinja_filter_known(const char *name);
-
 static jv *one_arg(jctx *c, jvargs *a, const char *name) {
     if (a->npos + a->nkw != 1) {
         jfail(c, NURI_ERR_INVALID_ARG, "test '%s' takes exactly one argument", name);
