@@ -14,6 +14,8 @@
 # first step pays page faults and allocation). FLOPs per token are nuri's count
 # (nuri train --print-config): 6 per matrix weight plus the attention products, the same
 # count for both sides. Run it on a quiet machine: it reports the load average it saw.
+# Tokens per CPU-second (process CPU time over the same steps, all threads) tells how much
+# work each side does per core-second, which a busy machine distorts less than wall time.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NURI="${NURI_BIN:-$ROOT/build/nuri}"
@@ -53,11 +55,11 @@ EOF
 
 "$NURI" train --tokens "$TMP/rand.tok" "${CFG[@]}" --steps "$STEPS" --warmup 1 --eval-interval 0 \
     -t "$THREADS" --log "$TMP/log.jsonl" --print-every 1000000 2>"$TMP/nuri.err" >/dev/null
-NURI_TPS="$("$PY" - "$TMP/log.jsonl" "$(key batch)" "$(key accum)" "$(key context)" <<'EOF'
+read -r NURI_TPS NURI_CPU <<<"$("$PY" - "$TMP/log.jsonl" "$(key batch)" "$(key accum)" "$(key context)" <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-tok = int(sys.argv[2]) * int(sys.argv[3]) * int(sys.argv[4])
-print("%.1f" % (tok * (len(rows) - 1) / (rows[-1]["elapsed_s"] - rows[0]["elapsed_s"])))
+tok = int(sys.argv[2]) * int(sys.argv[3]) * int(sys.argv[4]) * (len(rows) - 1)
+print("%.1f %.1f" % (tok / (rows[-1]["elapsed_s"] - rows[0]["elapsed_s"]), tok / (rows[-1]["cpu_s"] - rows[0]["cpu_s"])))
 EOF
 )"
 
@@ -89,9 +91,9 @@ opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg["weight_decay"]},
                          {"params": rest, "weight_decay": 0.0}], lr=cfg["lr"],
                         betas=(cfg["beta1"], cfg["beta2"]), eps=cfg["adam_eps"])
 B, T, A = cfg["batch"], cfg["context"], cfg["accum"]
-times = []
+times, cpus = [], []
 for step in range(steps):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     opt.zero_grad()
     for a in range(A):
         toks = torch.randint(0, cfg["vocab"], (B, T + 1), generator=g)
@@ -99,11 +101,12 @@ for step in range(steps):
     torch.nn.utils.clip_grad_norm_(list(P.values()), cfg["clip"])
     opt.step()
     times.append(time.perf_counter() - t0)
-print("%.1f %s" % (B * T * A * (steps - 1) / sum(times[1:]), torch.__version__))
+    cpus.append(time.process_time() - c0)
+tok = B * T * A * (steps - 1)
+print("%.1f %.1f %s" % (tok / sum(times[1:]), tok / sum(cpus[1:]), torch.__version__))
 EOF
 )"
-TORCH_TPS="${TORCH_OUT%% *}"
-TORCH_VER="${TORCH_OUT##* }"
+read -r TORCH_TPS TORCH_CPU TORCH_VER <<<"$TORCH_OUT"
 
 report() { awk -v tps="$1" -v f="$FPT" -v p="$PEAK" 'BEGIN {printf "%.1f %.1f", tps * f / 1e9, 100 * tps * f / 1e9 / p}'; }
 read -r NURI_GF NURI_MFU <<<"$(report "$NURI_TPS")"
@@ -111,10 +114,10 @@ read -r TORCH_GF TORCH_MFU <<<"$(report "$TORCH_TPS")"
 echo "config: ${CFG[*]} ($PARAMS parameters, $FPT FLOPs/token), $THREADS threads, steps 2..$STEPS"
 echo "machine: $(awk -F: '/^model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//'), ${MHZ} MHz, peak $PEAK GFLOP/s; load average at start $LOAD"
 echo
-echo "| trainer | tokens/s | GFLOP/s | MFU |"
-echo "|---|---|---|---|"
-echo "| nuri train ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')) | $NURI_TPS | $NURI_GF | $NURI_MFU% |"
-echo "| PyTorch $TORCH_VER (CPU, float32, $(basename "$(dirname "$BLAS")")) | $TORCH_TPS | $TORCH_GF | $TORCH_MFU% |"
+echo "| trainer | tokens/s | GFLOP/s | MFU | tokens per CPU-second |"
+echo "|---|---|---|---|---|"
+echo "| nuri train ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')) | $NURI_TPS | $NURI_GF | $NURI_MFU% | $NURI_CPU |"
+echo "| PyTorch $TORCH_VER (CPU, float32, $(basename "$(dirname "$BLAS")")) | $TORCH_TPS | $TORCH_GF | $TORCH_MFU% | $TORCH_CPU |"
 echo
-printf '{"threads": %s, "params": %s, "flops_per_token": %s, "peak_gflops": %s, "load": "%s", "nuri_tokens_per_s": %s, "nuri_mfu": %s, "torch_tokens_per_s": %s, "torch_mfu": %s, "torch": "%s"}\n' \
-    "$THREADS" "$PARAMS" "$FPT" "$PEAK" "$LOAD" "$NURI_TPS" "$NURI_MFU" "$TORCH_TPS" "$TORCH_MFU" "$TORCH_VER"
+printf '{"threads": %s, "params": %s, "flops_per_token": %s, "peak_gflops": %s, "load": "%s", "nuri_tokens_per_s": %s, "nuri_mfu": %s, "nuri_tokens_per_cpu_s": %s, "torch_tokens_per_s": %s, "torch_mfu": %s, "torch_tokens_per_cpu_s": %s, "torch": "%s"}\n' \
+    "$THREADS" "$PARAMS" "$FPT" "$PEAK" "$LOAD" "$NURI_TPS" "$NURI_MFU" "$NURI_CPU" "$TORCH_TPS" "$TORCH_MFU" "$TORCH_CPU" "$TORCH_VER"

@@ -70,8 +70,8 @@ static int on_progress(void *user, const nuri_train_progress *p) {
     if (c->log) {
         fprintf(c->log,
                 "{\"step\": %d, \"loss\": %.6f, \"lr\": %.6e, \"grad_norm\": %.6f, \"tokens_per_s\": %.1f, "
-                "\"elapsed_s\": %.3f",
-                p->step, p->loss, p->lr, p->grad_norm, p->tokens_per_s, p->elapsed_s);
+                "\"elapsed_s\": %.3f, \"cpu_s\": %.3f",
+                p->step, p->loss, p->lr, p->grad_norm, p->tokens_per_s, p->elapsed_s, p->cpu_s);
         if (evaluated) fprintf(c->log, ", \"val_loss\": %.6f", p->val_loss);
         fprintf(c->log, "}\n");
         fflush(c->log);

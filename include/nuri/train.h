@@ -136,6 +136,7 @@ typedef struct {
     double tokens_per_s; /* since this process started or resumed */
     double eta_s;
     double elapsed_s;
+    double cpu_s;        /* CPU time of the whole process (all threads) since it started */
 } nuri_train_progress;
 
 typedef struct {

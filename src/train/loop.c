@@ -130,6 +130,9 @@ nuri_status nuri_train_run(nuri_trainer *t, const nuri_train_run_params *p, nuri
             (st = nuri_trainer_save(t, p->checkpoint, err)))
             return st;
         pr.elapsed_s = now_s() - t0;
+        struct timespec cpu;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+        pr.cpu_s = (double)cpu.tv_sec + cpu.tv_nsec * 1e-9;
         const double done = (double)(t->step - step0);
         pr.tokens_per_s = pr.elapsed_s > 0 ? done * tokens_per_step / pr.elapsed_s : 0.0;
         pr.eta_s = done > 0 ? pr.elapsed_s / done * (c->steps - t->step) : 0.0;
