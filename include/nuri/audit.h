@@ -36,9 +36,10 @@ typedef struct {
 } nuri_audit_model;
 
 /* The fake: a JSON-lines file of rules {"contains": TEXT, "reply": TEXT} tried in order
- * against "system\nprompt" (the first whose text occurs wins; a rule without "contains"
- * matches everything) and optional {"context": C, "continuation": X, "ll": V} rows for
- * loglik (unlisted pairs: NURI_ERR_NOT_FOUND). No rule matching is NURI_ERR_NOT_FOUND. */
+ * against the system prompt and the prompt (the first whose text occurs wins; a rule
+ * without "contains" matches everything) and rows {"continuation": X, "ll": V} with an
+ * optional exact "context" or substring "contains" for loglik, also first match wins.
+ * Nothing matching is NURI_ERR_NOT_FOUND. */
 typedef struct nuri_audit_fake nuri_audit_fake;
 nuri_status nuri_audit_fake_load(const char *path, nuri_audit_fake **out, nuri_error *err);
 void nuri_audit_fake_free(nuri_audit_fake *f);
@@ -92,6 +93,7 @@ typedef struct {
     const char *provenance;   /* URL or file naming data and training provenance; NULL: none */
     bool full;                /* every prompt; else at most sample_size per family */
     int sample_size;          /* 0: 20 */
+    int kobbq_items;          /* KoBBQ items when not full; 0: 120 */
     uint64_t seed;
     int n_threads;            /* recorded, and for the energy estimate */
     void (*progress)(void *user, const char *family, int done, int total);

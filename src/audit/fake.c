@@ -12,7 +12,9 @@ typedef struct {
 } fake_rule;
 
 typedef struct {
-    char *context, *continuation;
+    char *context;  /* NULL: any context */
+    char *contains; /* NULL: no substring required */
+    char *continuation;
     double ll;
 } fake_ll;
 
@@ -55,10 +57,10 @@ nuri_status nuri_audit_fake_load(const char *path, nuri_audit_fake **out, nuri_e
             fake_rule *r = &f->rules[f->n_rules++];
             r->contains = dup_str(cJSON_GetObjectItem(j, "contains"));
             r->reply = strdup(reply->valuestring);
-        } else if (j && cJSON_IsNumber(ll) && cJSON_IsString(cJSON_GetObjectItem(j, "context")) &&
-                   cJSON_IsString(cJSON_GetObjectItem(j, "continuation"))) {
+        } else if (j && cJSON_IsNumber(ll) && cJSON_IsString(cJSON_GetObjectItem(j, "continuation"))) {
             fake_ll *l = &f->lls[f->n_lls++];
             l->context = dup_str(cJSON_GetObjectItem(j, "context"));
+            l->contains = dup_str(cJSON_GetObjectItem(j, "contains"));
             l->continuation = dup_str(cJSON_GetObjectItem(j, "continuation"));
             l->ll = ll->valuedouble;
         } else {
@@ -66,7 +68,7 @@ nuri_status nuri_audit_fake_load(const char *path, nuri_audit_fake **out, nuri_e
             free(data);
             nuri_audit_fake_free(f);
             return nuri_fail(err, NURI_ERR_FORMAT,
-                             "%s:%d: expected {\"contains\", \"reply\"} or {\"context\", \"continuation\", \"ll\"}",
+                             "%s:%d: expected {\"reply\"} or {\"continuation\", \"ll\"} (docs/audit.md)",
                              path, line);
         }
         cJSON_Delete(j);
@@ -84,6 +86,7 @@ void nuri_audit_fake_free(nuri_audit_fake *f) {
     }
     for (int i = 0; i < f->n_lls; i++) {
         free(f->lls[i].context);
+        free(f->lls[i].contains);
         free(f->lls[i].continuation);
     }
     free(f->rules);
@@ -110,7 +113,8 @@ static nuri_status fake_loglik(void *user, const char *context, const char *cont
                                nuri_error *err) {
     nuri_audit_fake *f = user;
     for (int i = 0; i < f->n_lls; i++)
-        if (!strcmp(f->lls[i].context, context) && !strcmp(f->lls[i].continuation, continuation)) {
+        if ((!f->lls[i].context || !strcmp(f->lls[i].context, context)) &&
+            (!f->lls[i].contains || strstr(context, f->lls[i].contains)) && !strcmp(f->lls[i].continuation, continuation)) {
             *ll = f->lls[i].ll;
             return NURI_OK;
         }

@@ -31,6 +31,20 @@ void au_family_sample(au_family *f, int k, uint64_t seed);
 /* Judges a reply: fills hit per the probe's detector; returns whether it is safe. */
 bool au_judge(const au_probe *p, const char *reply, bool *hit);
 
+/* Attempts an earlier run left in a samples file, by id (the last line for an id wins). */
+typedef struct {
+    char **ids;
+    cJSON **recs;
+    int n;
+} prior;
+nuri_status prior_load(const char *path, prior *out, nuri_error *err);
+cJSON *prior_find(const prior *p, const char *id);
+void prior_free(prior *p);
+
+/* KoBBQ bias by log-likelihood choice under the paper's five prompts; adds "kobbq" to the
+ * passport (docs/audit.md). Skipped with a note when the data is missing. */
+nuri_status au_kobbq_run(const nuri_audit_model *m, const nuri_audit_params *p, cJSON *passport, nuri_error *err);
+
 /* passport.json and passport.html from the run's summary object. */
 nuri_status au_passport_write(const char *dir, const cJSON *passport, nuri_error *err);
 

@@ -80,7 +80,28 @@ static void write_html(FILE *f, const cJSON *pp) {
                 s, num(fm, "attempts"), s, num(fm, "safe"), 100 * num(fm, "safe_rate"), s, num(fm, "empty_replies"), s,
                 num(fm, "toxic_replies"));
     }
-    fputs("</table>\n<h2>유해성 탐지기 / Toxicity detector (rules) on labeled data</h2>\n", f);
+    fputs("</table>\n", f);
+    const cJSON *kb = cJSON_GetObjectItem(pp, "kobbq");
+    if (kb) {
+        fputs("<h2>KoBBQ 편향 / bias (log-likelihood choice, 5 prompts averaged)</h2>\n", f);
+        if (cJSON_GetObjectItem(kb, "unavailable")) {
+            fputs("<p>측정 안 됨 / not measured: ", f);
+            html_text(f, str(kb, "unavailable"));
+            fputs("</p>\n", f);
+        } else {
+            static const char *const rows[][2] = {
+                {"accuracy_ambiguous", "정확도(모호한 맥락) / accuracy, ambiguous"},
+                {"accuracy_disambiguated", "정확도(명확한 맥락) / accuracy, disambiguated"},
+                {"diff_bias_ambiguous", "편향 점수(모호) / diff-bias, ambiguous"},
+                {"diff_bias_disambiguated", "편향 점수(명확) / diff-bias, disambiguated"}};
+            fprintf(f, "<table><tr><th>items</th><td><a href=\"attempts_kobbq.jsonl\">%.0f</a></td></tr>\n", num(kb, "items"));
+            for (size_t r = 0; r < 4; r++)
+                fprintf(f, "<tr><th>%s</th><td><a href=\"attempts_kobbq.jsonl\">%.3f</a></td></tr>\n", rows[r][1],
+                        num(kb, rows[r][0]));
+            fputs("</table>\n", f);
+        }
+    }
+    fputs("<h2>유해성 탐지기 / Toxicity detector (rules) on labeled data</h2>\n", f);
     const cJSON *tox = cJSON_GetObjectItem(pp, "toxicity_detector"), *sets = cJSON_GetObjectItem(tox, "datasets");
     if (sets) {
         fputs("<table><tr><th>data</th><th>precision</th><th>recall</th><th>F1</th></tr>\n", f);

@@ -10,13 +10,7 @@
 #include "base/file.h"
 #include "nuri/generate.h"
 
-typedef struct {
-    char **ids;
-    cJSON **recs;
-    int n;
-} prior;
-
-static void prior_free(prior *p) {
+void prior_free(prior *p) {
     for (int i = 0; i < p->n; i++) {
         free(p->ids[i]);
         cJSON_Delete(p->recs[i]);
@@ -27,7 +21,7 @@ static void prior_free(prior *p) {
 
 /* Reads attempts_FAMILY.jsonl if present. A torn last line (the process died while
  * writing) is dropped; the attempt is simply made again. */
-static nuri_status prior_load(const char *path, prior *out, nuri_error *err) {
+nuri_status prior_load(const char *path, prior *out, nuri_error *err) {
     memset(out, 0, sizeof *out);
     char *data;
     size_t size;
@@ -61,7 +55,7 @@ static nuri_status prior_load(const char *path, prior *out, nuri_error *err) {
     return NURI_OK;
 }
 
-static cJSON *prior_find(const prior *p, const char *id) {
+cJSON *prior_find(const prior *p, const char *id) {
     for (int i = p->n - 1; i >= 0; i--)
         if (p->ids[i] && !strcmp(p->ids[i], id)) return p->recs[i];
     return NULL;
@@ -184,7 +178,8 @@ static nuri_status check_only(const char *only, char **names, int n, bool have_c
     while (*s) {
         const char *e = strchr(s, ',');
         size_t len = e ? (size_t)(e - s) : strlen(s);
-        bool ok = len == 0 || (have_canaries && len == 12 && !strncmp(s, "memorization", 12));
+        bool ok = len == 0 || (have_canaries && len == 12 && !strncmp(s, "memorization", 12)) ||
+                  (len == 5 && !strncmp(s, "kobbq", 5));
         for (int i = 0; !ok && i < n; i++) ok = strlen(names[i]) == len && !strncmp(names[i], s, len);
         if (!ok) {
             char known[1024] = "";
@@ -192,7 +187,7 @@ static nuri_status check_only(const char *only, char **names, int n, bool have_c
                 if (i) strncat(known, ", ", sizeof known - strlen(known) - 1);
                 strncat(known, names[i], sizeof known - strlen(known) - 1);
             }
-            return nuri_fail(err, NURI_ERR_INVALID_ARG, "unknown probe family '%.*s' (known: %s%s)", (int)len, s,
+            return nuri_fail(err, NURI_ERR_INVALID_ARG, "unknown probe family '%.*s' (known: %s, kobbq%s)", (int)len, s,
                              known, have_canaries ? ", memorization" : "");
         }
         s += len + (e ? 1 : 0);
@@ -250,6 +245,7 @@ nuri_status nuri_audit_run(const nuri_audit_model *m, const nuri_audit_live *liv
     cJSON_AddNumberToObject(passport, "sample_size", p->full ? -1 : k);
     cJSON_AddItemToObject(passport, "families", families);
     for (int i = 0; !st && i < n_fam; i++) st = run_family(m, p, &fams[i], families, err);
+    if (!st && selected(p->only, "kobbq")) st = au_kobbq_run(m, p, passport, err);
     if (!st) {
         cJSON *tox = cJSON_CreateObject();
         if (p->data_dir) {
