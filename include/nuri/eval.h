@@ -21,8 +21,10 @@ extern "C" {
 /* ---- scoring primitives ---------------------------------------------------------- */
 
 /* A scorer borrows a context and a tokenizer (both must outlive it) and remembers which
- * tokens the context's KV cache holds, so consecutive requests that share a prefix (the
- * choices of one question, few-shot examples) decode that prefix once. */
+ * tokens the context's KV cache holds, so consecutive requests with the same context (the
+ * choices of one question) decode it once. A context that differs is decoded from
+ * position 0, so results never depend on the requests before (resumed runs repeat
+ * uninterrupted ones exactly). */
 typedef struct nuri_scorer nuri_scorer;
 
 nuri_status nuri_scorer_new(nuri_ctx *ctx, const nuri_tokenizer *tok, nuri_scorer **out,

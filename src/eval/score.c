@@ -1,8 +1,8 @@
 /* The scoring primitives: log-likelihood of continuations with a shared, cached context;
  * greedy generation with stop strings; rolling log-likelihood. The scorer mirrors the
- * tokens in the context's KV cache so a request decodes only what differs from the
- * previous one, and keeps the logits of the last context position apart, so a
- * one-token continuation costs no model call at all. */
+ * tokens in the context's KV cache so the choices of one question decode their shared
+ * context once, and keeps the logits of the last context position apart, so a one-token
+ * continuation costs no model call at all. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +86,11 @@ static nuri_status feed(nuri_scorer *s, const int32_t *toks, int n, float *logit
     return NURI_OK;
 }
 
-/* Makes the cache hold exactly toks[0..n) and s->last the logits at position n - 1. */
+/* Makes the cache hold exactly toks[0..n) and s->last the logits at position n - 1. The
+ * context is reused only when it is exactly the one held (the choices of one question);
+ * anything else is decoded from position 0 in one call, so a document's numbers never
+ * depend on which document came before it (a resumed run repeats an uninterrupted one
+ * bit for bit: the engine's batched and one-row kernels round differently). */
 static nuri_status hold(nuri_scorer *s, const int32_t *toks, int n, nuri_error *err) {
     if (n < 1 || n > s->n_ctx)
         return nuri_fail(err, NURI_ERR_INVALID_ARG, "%d tokens do not fit the %d-token context", n, s->n_ctx);
@@ -96,9 +100,8 @@ static nuri_status hold(nuri_scorer *s, const int32_t *toks, int n, nuri_error *
         cut(s, n);
         return NURI_OK;
     }
-    if (p >= n) p = n - 1;
-    cut(s, p);
-    nuri_status st = feed(s, toks + p, n - p, s->last, false, err);
+    cut(s, 0);
+    nuri_status st = feed(s, toks, n, s->last, false, err);
     if (st) return st;
     s->last_pos = n - 1;
     return NURI_OK;
