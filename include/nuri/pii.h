@@ -51,9 +51,11 @@ int nuri_pii_type_from_name(const char *name);
 nuri_status nuri_pii_detect(const char *text, size_t len, uint32_t types, nuri_pii_span **spans,
                             size_t *n, nuri_error *err);
 
-/* Writes text with every detected entity replaced by its placeholder. *out is malloc'd
- * and NUL-terminated; counts (if not NULL, NURI_PII_TYPE_COUNT entries) are incremented
- * by the number of entities of each type replaced. */
+/* Writes text with every detected entity replaced by its placeholder, then detects again
+ * on the result until nothing is found (removing an entity can expose a neighbour it
+ * hid), so the result has no entity left and redacting it again changes nothing. *out is
+ * malloc'd and NUL-terminated; counts (if not NULL, NURI_PII_TYPE_COUNT entries) are
+ * incremented by the number of entities of each type replaced. */
 nuri_status nuri_pii_redact(const char *text, size_t len, uint32_t types, char **out,
                             size_t *out_len, uint64_t *counts, nuri_error *err);
 

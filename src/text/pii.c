@@ -85,10 +85,9 @@ nuri_status nuri_pii_detect(const char *text, size_t len, uint32_t types, nuri_p
     return NURI_OK;
 }
 
-nuri_status nuri_pii_redact(const char *text, size_t len, uint32_t types, char **out,
-                            size_t *out_len, uint64_t *counts, nuri_error *err) {
-    *out = NULL;
-    if (out_len) *out_len = 0;
+/* One pass: text with the spans found now replaced. */
+static nuri_status redact_once(const char *text, size_t len, uint32_t types, char **out, size_t *out_len,
+                               uint64_t *counts, size_t *found, nuri_error *err) {
     nuri_pii_span *sp;
     size_t ns;
     nuri_status st = nuri_pii_detect(text, len, types, &sp, &ns, err);
@@ -116,6 +115,39 @@ nuri_status nuri_pii_redact(const char *text, size_t len, uint32_t types, char *
     buf[o] = 0;
     free(sp);
     *out = buf;
-    if (out_len) *out_len = o;
+    *out_len = o;
+    *found = ns;
+    return NURI_OK;
+}
+
+/* Removing an entity can expose a neighbour that its text hid: in
+ * "4111-1111-1111-1111,00ef@naver.com" the comma before a digit makes the card look like
+ * the start of a longer number until the e-mail is a placeholder. So redaction repeats
+ * until a pass finds nothing; placeholders are never part of an entity, so every pass
+ * removes entity bytes and the loop ends (the cap is a guard, never reached in practice). */
+nuri_status nuri_pii_redact(const char *text, size_t len, uint32_t types, char **out,
+                            size_t *out_len, uint64_t *counts, nuri_error *err) {
+    *out = NULL;
+    if (out_len) *out_len = 0;
+    if (!text && len) return nuri_fail(err, NURI_ERR_INVALID_ARG, "pii: NULL text");
+    char *cur = NULL;
+    size_t cur_len = 0, found = 0;
+    nuri_status st = redact_once(text ? text : "", len, types, &cur, &cur_len, counts, &found, err);
+    for (int pass = 1; !st && found && pass < 64; pass++) {
+        char *next;
+        size_t next_len;
+        st = redact_once(cur, cur_len, types, &next, &next_len, counts, &found, err);
+        if (!st) {
+            free(cur);
+            cur = next;
+            cur_len = next_len;
+        }
+    }
+    if (st) {
+        free(cur);
+        return st;
+    }
+    *out = cur;
+    if (out_len) *out_len = cur_len;
     return NURI_OK;
 }

@@ -166,6 +166,10 @@ int main(void) {
                  want_phone);
     check_redact("아무것도 없음", NURI_PII_ALL, "아무것도 없음", NULL);
     check_redact("010-1234-5678", NURI_PII_ALL, "[PHONE]", NULL);
+    /* a neighbour hidden by another entity's text is found once that one is replaced:
+     * ",0" makes the card look like the start of a longer number */
+    uint64_t want_hidden[NURI_PII_TYPE_COUNT] = {0, 0, 1, 1};
+    check_redact("4111-1111-1111-1111,00ef@naver.com", NURI_PII_ALL, "[CARD],[EMAIL]", want_hidden);
 
     /* spans are sorted and disjoint even when detectors compete: a bare 13-digit RRN
      * inside a 15-digit run is nothing; two phones back to back with a Korean word */
