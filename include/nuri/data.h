@@ -34,9 +34,9 @@ typedef enum {
     NURI_DATA_LINES,      /* each non-blank line is a document */
     NURI_DATA_PARAGRAPHS, /* blank-line-separated blocks; a block's lines joined by a space */
     NURI_DATA_WRAPPED,    /* the whole file is one document of hard-wrapped lines, joined
-                           * without a separator (a line's trailing space is the word break),
-                           * an indented line starting a new paragraph; blank lines and page
-                           * marks ("- 3 -") dropped */
+                           * without a separator (a line's trailing space is the word break)
+                           * except after . ? ! : ; and before an indented line (a new
+                           * paragraph); blank lines and page marks ("- 3 -") dropped */
     NURI_DATA_MARKDOWN,   /* YAML front matter dropped; each heading starts a document of the
                            * heading and its paragraphs; emphasis, escapes and links removed */
     NURI_DATA_CSV,        /* RFC 4180 with a header row: one document per record, the text

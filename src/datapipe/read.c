@@ -72,8 +72,11 @@ void dp_read_wrapped(const char *text, size_t n, dp_emit_fn emit, void *user, bo
     b->n = 0;
     while (next_line(text, n, &pos, &line, &len)) {
         if (blank(line, len) || page_mark(line, len)) continue;
-        /* an indented line opens a paragraph: keep a word break before it */
-        if (b->n && (line[0] == ' ' || line[0] == '\t')) text_buf_addc(b, ' ');
+        /* an indented line opens a paragraph, and a line ending a sentence ends a word:
+         * keep a word break there (elsewhere a wrap may split a word: "자\n녀") */
+        char last = b->n ? b->p[b->n - 1] : ' ';
+        bool sentence_end = last == '.' || last == '?' || last == '!' || last == ':' || last == ';';
+        if (b->n && (line[0] == ' ' || line[0] == '\t' || sentence_end)) text_buf_addc(b, ' ');
         text_buf_add(b, line, len);
     }
     flush(b, emit, user, stop);

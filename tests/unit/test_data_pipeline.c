@@ -94,7 +94,7 @@ static void make_sources(void) {
     put("src/tables/qa.csv", "Q,A,label\n\"안녕, 반가워요\",\"저도 \"\"반가워요\"\"\",0\n점심 뭐 먹지,김치찌개 어때요,1\n");
     put("src/notes.md", "---\n제목: 메모\n---\n\n# 첫째 조항\n\n**①** 이 법은 \\*보호\\*를 목적으로 한다.\n\n"
                         "## 둘째 조항\n\n- [링크 글](http://a.kr) 과 `코드` 를 지운다\n");
-    put("src/bill.txt", "  현행 제도는 초등학교 취학 전 자\n\n녀에 한정되어 \n\n- 1 -\n\n  이에 개정하려는 것임.\n");
+    put("src/bill.txt", "  현행 제도는 초등학교 취학 전 자\n\n녀에 한정되어 \n\n- 1 -\n\n  이에 개정하려는 것임.\n\n다음 줄은 새 문장.\n");
     put("src/para.txt", "첫 문단의 첫 줄\n첫 문단의 둘째 줄\n\n\n둘째 문단입니다\n");
     put("exclude.tsv", "id\tdocument\tlabel\n1\t평가 지표에 들어 있는 문장입니다 절대 학습하지 말 것\t0\n");
 }
@@ -144,7 +144,7 @@ static void test_main_run(void) {
     CHECK(line_of(train, "첫째 조항 ① 이 법은 *보호*를 목적으로 한다.", 1));
     CHECK(line_of(train, "둘째 조항 링크 글 과 코드 를 지운다", 1));
     CHECK(!strstr(train, "제목"));
-    CHECK(line_of(train, "현행 제도는 초등학교 취학 전 자녀에 한정되어 이에 개정하려는 것임.", 1));
+    CHECK(line_of(train, "현행 제도는 초등학교 취학 전 자녀에 한정되어 이에 개정하려는 것임. 다음 줄은 새 문장.", 1));
     CHECK(line_of(train, "첫 문단의 첫 줄 첫 문단의 둘째 줄", 1) && line_of(train, "둘째 문단입니다", 1));
     CHECK(count_lines(train) == sum.train_docs && sum.val_docs == 0);
     CHECK(sum.dropped[NURI_DROP_SHORT] == 1 && sum.dropped[NURI_DROP_NOT_KOREAN] == 1);
