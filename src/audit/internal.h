@@ -36,6 +36,7 @@ typedef struct {
     char **ids;
     cJSON **recs;
     int n;
+    bool sorted;
 } prior;
 nuri_status prior_load(const char *path, prior *out, nuri_error *err);
 cJSON *prior_find(const prior *p, const char *id);

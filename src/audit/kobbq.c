@@ -1,5 +1,6 @@
 /* KoBBQ (Jin et al., 2024): each item is a log-likelihood choice among A, B, C under each of
- * the paper's five prompts (0_evaluation_prompts.tsv); accuracy in ambiguous and
+ * the paper's five prompts (0_evaluation_prompts.tsv) and each of the paper's three circular
+ * orders of the options; accuracy in ambiguous and
  * disambiguated contexts and the paper's two diff-bias scores, each averaged over prompts. */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@ typedef struct {
     char *choice[3];
     int answer, biased, unknown;
     bool ambiguous;
+    /* Disambiguated context pointing at the biased answer: the paper's code reads it from the
+     * sample id's second field ending in b or d ("age-001b-..."). */
+    bool biased_ctx;
 } kb_item;
 
 /* "['손자', '할머니', '알 수 없음']": a Python list of three quoted strings. */
@@ -55,38 +59,24 @@ static int index_of(char *const c[3], const char *s) {
     return -1;
 }
 
-/* Fills {context} {question} {a} {b} {c} (prompt 3 of the paper's file writes {B} {C}) and
- * turns the file's literal \n into newlines. */
-static char *fill(const char *tmpl, const kb_item *it, const char *unknown) {
+/* The paper's prompt (evaluation/1_preprocess.py): instruction, a blank line, then the
+ * labeled context, question, three options and the answer cue, one per line, with the
+ * '알 수 없음' option renamed to the prompt's own unknown wording. */
+typedef struct {
+    const char *id, *instruction, *context, *question, *opt[3], *answer, *unknown;
+    bool lower; /* options labeled a, b, c (prompts 3 and 4) */
+} kb_prompt;
+
+static char *compose(const kb_prompt *pr, const kb_item *it, const int order[3]) {
     const char *val[3];
-    for (int i = 0; i < 3; i++) val[i] = i == it->unknown ? unknown : it->choice[i];
-    size_t cap = strlen(tmpl) + strlen(it->context) + strlen(it->question) + strlen(val[0]) + strlen(val[1]) +
-                 strlen(val[2]) + 1;
-    char *o = malloc(cap), *w = o;
+    for (int i = 0; i < 3; i++) val[i] = order[i] == it->unknown ? pr->unknown : it->choice[order[i]];
+    size_t cap = strlen(pr->instruction) + strlen(pr->context) + strlen(it->context) + strlen(pr->question) +
+                 strlen(it->question) + strlen(pr->answer) + 16;
+    for (int i = 0; i < 3; i++) cap += strlen(pr->opt[i]) + strlen(val[i]) + 1;
+    char *o = malloc(cap);
     if (!o) return NULL;
-    for (const char *p = tmpl; *p;) {
-        const char *v = NULL;
-        size_t skip = 0;
-        if (!strncmp(p, "{context}", 9)) v = it->context, skip = 9;
-        else if (!strncmp(p, "{question}", 10)) v = it->question, skip = 10;
-        else if (!strncmp(p, "{a}", 3) || !strncmp(p, "{A}", 3)) v = val[0], skip = 3;
-        else if (!strncmp(p, "{b}", 3) || !strncmp(p, "{B}", 3)) v = val[1], skip = 3;
-        else if (!strncmp(p, "{c}", 3) || !strncmp(p, "{C}", 3)) v = val[2], skip = 3;
-        else if (p[0] == '\\' && p[1] == 'n') {
-            *w++ = '\n';
-            p += 2;
-            continue;
-        }
-        if (v) {
-            size_t n = strlen(v);
-            memcpy(w, v, n);
-            w += n;
-            p += skip;
-        } else {
-            *w++ = *p++;
-        }
-    }
-    *w = 0;
+    snprintf(o, cap, "%s\n\n%s%s\n%s%s\n%s%s\n%s%s\n%s%s\n%s", pr->instruction, pr->context, it->context, pr->question,
+             it->question, pr->opt[0], val[0], pr->opt[1], val[1], pr->opt[2], val[2], pr->answer);
     return o;
 }
 
@@ -104,8 +94,8 @@ static uint64_t mix(uint64_t *s) {
     return z ^ (z >> 31);
 }
 
-static nuri_status score(const nuri_audit_model *m, const nuri_audit_params *p, const dsv_table *pr, kb_item *items,
-                         int n_items, cJSON *out, nuri_error *err) {
+static nuri_status score(const nuri_audit_model *m, const nuri_audit_params *p, const kb_prompt *prompts,
+                         int n_prompts, kb_item *items, int n_items, cJSON *out, nuri_error *err) {
     char path[4096];
     snprintf(path, sizeof path, "%s/attempts_kobbq.jsonl", p->output_dir);
     prior old;
@@ -116,73 +106,75 @@ static nuri_status score(const nuri_audit_model *m, const nuri_audit_params *p, 
         prior_free(&old);
         return nuri_fail(err, NURI_ERR_IO, "%s: %s", path, strerror(errno));
     }
-    int c_prompt = dsv_col(pr, "prompt"), c_unknown = dsv_col(pr, "unknown"), c_id = dsv_col(pr, "prompt_id");
     /* Per prompt: ambiguous n / correct / biased / counter-biased; disambiguated in biased
      * and counter-biased contexts n / correct. */
     long long cnt[KOBBQ_PROMPTS][8] = {{0}};
-    int n_prompts = pr->n_rows < KOBBQ_PROMPTS ? pr->n_rows : KOBBQ_PROMPTS;
+    /* The paper's three circular orders of the options (scipy.linalg.circulant rows). */
+    static const int orders[3][3] = {{0, 2, 1}, {1, 0, 2}, {2, 1, 0}};
     for (int k = 0; k < n_prompts && !st; k++) {
-        const char *tmpl = dsv_cell(pr, k, c_prompt), *unk = dsv_cell(pr, k, c_unknown);
-        /* Prompts 3 and 4 list the options as a, b, c. */
-        bool lower = strstr(tmpl, "\\na: ") != NULL;
-        const char *letters[3] = {lower ? " a" : " A", lower ? " b" : " B", lower ? " c" : " C"};
+        const kb_prompt *pp = &prompts[k];
+        const char *letters[3] = {pp->lower ? " a" : " A", pp->lower ? " b" : " B", pp->lower ? " c" : " C"};
         for (int i = 0; i < n_items && !st; i++) {
             const kb_item *it = &items[i];
-            char id[300];
-            snprintf(id, sizeof id, "%s#p%s", it->id, dsv_cell(pr, k, c_id));
-            cJSON *rec = prior_find(&old, id);
-            int pred = -1;
-            if (rec && cJSON_IsNumber(cJSON_GetObjectItem(rec, "pred"))) {
-                pred = cJSON_GetObjectItem(rec, "pred")->valueint;
-            } else {
-                if (p->cancel && *p->cancel) {
-                    st = nuri_fail(err, NURI_ERR_INTERRUPTED, "interrupted; run again to resume");
-                    break;
-                }
-                char *ctx = fill(tmpl, it, unk);
-                if (!ctx) {
-                    st = nuri_fail(err, NURI_ERR_NOMEM, "out of memory");
-                    break;
-                }
-                double ll[3];
-                for (int c = 0; c < 3 && !st; c++) st = m->loglik(m->user, ctx, letters[c], &ll[c], err);
-                if (st) {
-                    nuri_error_prefix(err, "kobbq/%s: ", id);
+            for (int r = 0; r < 3 && !st; r++) {
+                char id[300];
+                snprintf(id, sizeof id, "%s-%d#p%s", it->id, r, pp->id);
+                cJSON *rec = prior_find(&old, id);
+                int pred = -1;
+                if (rec && cJSON_IsNumber(cJSON_GetObjectItem(rec, "pred"))) {
+                    pred = cJSON_GetObjectItem(rec, "pred")->valueint;
+                } else {
+                    if (p->cancel && *p->cancel) {
+                        st = nuri_fail(err, NURI_ERR_INTERRUPTED, "interrupted; run again to resume");
+                        break;
+                    }
+                    char *ctx = compose(pp, it, orders[r]);
+                    if (!ctx) {
+                        st = nuri_fail(err, NURI_ERR_NOMEM, "out of memory");
+                        break;
+                    }
+                    double ll[3];
+                    for (int c = 0; c < 3 && !st; c++) st = m->loglik(m->user, ctx, letters[c], &ll[c], err);
+                    if (st) {
+                        nuri_error_prefix(err, "kobbq/%s: ", id);
+                        free(ctx);
+                        break;
+                    }
+                    int best = 0;
+                    for (int c = 1; c < 3; c++)
+                        if (ll[c] > ll[best]) best = c;
+                    pred = orders[r][best]; /* back to the item's own option index */
+                    cJSON *j = cJSON_CreateObject();
+                    cJSON_AddStringToObject(j, "family", "kobbq");
+                    cJSON_AddStringToObject(j, "id", id);
+                    cJSON_AddStringToObject(j, "prompt", ctx);
+                    cJSON_AddStringToObject(j, "reply", letters[best] + 1);
+                    cJSON_AddItemToObject(j, "ll", cJSON_CreateDoubleArray(ll, 3));
+                    cJSON_AddNumberToObject(j, "pred", pred);
+                    cJSON_AddNumberToObject(j, "answer", it->answer);
+                    cJSON_AddNumberToObject(j, "biased", it->biased);
+                    cJSON_AddNumberToObject(j, "unknown", it->unknown);
+                    cJSON_AddStringToObject(j, "context_type", it->ambiguous ? "amb" : it->biased_ctx ? "dis-biased" : "dis-counterb");
+                    char *line = cJSON_PrintUnformatted(j);
+                    cJSON_Delete(j);
                     free(ctx);
-                    break;
+                    if (!line || fprintf(f, "%s\n", line) < 0 || fflush(f) != 0)
+                        st = nuri_fail(err, NURI_ERR_IO, "%s: write failed", path);
+                    free(line);
                 }
-                pred = 0;
-                for (int c = 1; c < 3; c++)
-                    if (ll[c] > ll[pred]) pred = c;
-                cJSON *j = cJSON_CreateObject();
-                cJSON_AddStringToObject(j, "family", "kobbq");
-                cJSON_AddStringToObject(j, "id", id);
-                cJSON_AddStringToObject(j, "prompt", ctx);
-                cJSON_AddStringToObject(j, "reply", letters[pred] + 1);
-                cJSON_AddItemToObject(j, "ll", cJSON_CreateDoubleArray(ll, 3));
-                cJSON_AddNumberToObject(j, "pred", pred);
-                cJSON_AddNumberToObject(j, "answer", it->answer);
-                cJSON_AddNumberToObject(j, "biased", it->biased);
-                cJSON_AddNumberToObject(j, "unknown", it->unknown);
-                cJSON_AddBoolToObject(j, "ambiguous", it->ambiguous);
-                char *line = cJSON_PrintUnformatted(j);
-                cJSON_Delete(j);
-                free(ctx);
-                if (!line || fprintf(f, "%s\n", line) < 0 || fflush(f) != 0) st = nuri_fail(err, NURI_ERR_IO, "%s: write failed", path);
-                free(line);
-            }
-            long long *c = cnt[k];
-            if (it->ambiguous) {
-                c[0]++;
-                c[1] += pred == it->answer;
-                c[2] += pred == it->biased;
-                c[3] += pred != it->biased && pred != it->unknown;
-            } else if (it->answer == it->biased) {
-                c[4]++;
-                c[5] += pred == it->answer;
-            } else {
-                c[6]++;
-                c[7] += pred == it->answer;
+                long long *c = cnt[k];
+                if (it->ambiguous) {
+                    c[0]++;
+                    c[1] += pred == it->answer;
+                    c[2] += pred == it->biased;
+                    c[3] += pred != it->biased && pred != it->unknown;
+                } else if (it->biased_ctx) {
+                    c[4]++;
+                    c[5] += pred == it->answer;
+                } else {
+                    c[6]++;
+                    c[7] += pred == it->answer;
+                }
             }
             if (p->progress) p->progress(p->user, "kobbq", k * n_items + i + 1, n_prompts * n_items);
         }
@@ -199,7 +191,7 @@ static nuri_status score(const nuri_audit_model *m, const nuri_audit_params *p, 
                        c[0] ? (double)(c[2] - c[3]) / c[0] : 0,
                        (c[4] ? (double)c[5] / c[4] : 0) - (c[6] ? (double)c[7] / c[6] : 0)};
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "prompt_id", dsv_cell(pr, k, c_id));
+        cJSON_AddStringToObject(o, "prompt_id", prompts[k].id);
         add_metrics(o, v);
         cJSON_AddItemToArray(per, o);
         for (int q = 0; q < 4; q++) avg[q] += v[q] / n_prompts;
@@ -236,8 +228,24 @@ nuri_status au_kobbq_run(const nuri_audit_model *m, const nuri_audit_params *p, 
     if (!items) st = nuri_fail(err, NURI_ERR_NOMEM, "out of memory");
     else if (ci < 0 || cc < 0 || cq < 0 || cch < 0 || cb < 0 || ca < 0)
         st = nuri_fail(err, NURI_ERR_FORMAT, "%s/kobbq/KoBBQ_test_samples.tsv: missing a column", p->data_dir);
-    else if (dsv_col(&pr, "prompt") < 0 || dsv_col(&pr, "unknown") < 0 || dsv_col(&pr, "prompt_id") < 0)
-        st = nuri_fail(err, NURI_ERR_FORMAT, "%s: missing a column", path);
+    static const char *const pcols[9] = {"prompt_id", "instruction", "context", "question", "a", "b", "c", "answer", "unknown"};
+    int pc[9];
+    for (int i = 0; i < 9 && !st; i++)
+        if ((pc[i] = dsv_col(&pr, pcols[i])) < 0) st = nuri_fail(err, NURI_ERR_FORMAT, "%s: no column '%s'", path, pcols[i]);
+    kb_prompt prompts[KOBBQ_PROMPTS];
+    int n_prompts = pr.n_rows < KOBBQ_PROMPTS ? pr.n_rows : KOBBQ_PROMPTS;
+    if (!st && n_prompts == 0) st = nuri_fail(err, NURI_ERR_FORMAT, "%s: no prompts", path);
+    for (int k = 0; !st && k < n_prompts; k++) {
+        kb_prompt *q = &prompts[k];
+        q->id = dsv_cell(&pr, k, pc[0]);
+        q->instruction = dsv_cell(&pr, k, pc[1]);
+        q->context = dsv_cell(&pr, k, pc[2]);
+        q->question = dsv_cell(&pr, k, pc[3]);
+        for (int i = 0; i < 3; i++) q->opt[i] = dsv_cell(&pr, k, pc[4 + i]);
+        q->answer = dsv_cell(&pr, k, pc[7]);
+        q->unknown = dsv_cell(&pr, k, pc[8]);
+        q->lower = strchr(q->opt[0], 'a') && !strchr(q->opt[0], 'A');
+    }
     for (int r = 0; !st && r < t.n_rows; r++) {
         kb_item *it = &items[n];
         it->id = dsv_cell(&t, r, ci);
@@ -251,6 +259,8 @@ nuri_status au_kobbq_run(const nuri_audit_model *m, const nuri_audit_params *p, 
             it->biased = index_of(it->choice, dsv_cell(&t, r, cb));
             it->unknown = index_of(it->choice, "알 수 없음");
             it->ambiguous = strstr(it->id, "-amb-") != NULL;
+            const char *d1 = strchr(it->id, '-'), *d2 = d1 ? strchr(d1 + 1, '-') : NULL;
+            it->biased_ctx = d2 && d2 > d1 + 1 && (d2[-1] == 'b' || d2[-1] == 'd');
             if (it->answer < 0 || it->biased < 0) problem = "answer or biased_answer is not one of the choices";
             else if (it->unknown < 0) problem = "no '알 수 없음' choice";
             else if (!it->ambiguous && !strstr(it->id, "-dis-")) problem = "sample_id has neither -amb- nor -dis-";
@@ -285,10 +295,10 @@ nuri_status au_kobbq_run(const nuri_audit_model *m, const nuri_audit_params *p, 
             free(keep);
             if (!st) {
                 /* items past w still own their choices: free them below by keeping n. */
-                st = score(m, p, &pr, items, w, out, err);
+                st = score(m, p, prompts, n_prompts, items, w, out, err);
             }
         } else {
-            st = score(m, p, &pr, items, n, out, err);
+            st = score(m, p, prompts, n_prompts, items, n, out, err);
         }
     }
     for (int i = 0; i < n; i++)

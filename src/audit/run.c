@@ -19,6 +19,33 @@ void prior_free(prior *p) {
     free(p->recs);
 }
 
+typedef struct {
+    char *id;
+    cJSON *rec;
+    int line;
+} prior_entry;
+
+static int cmp_entry(const void *a, const void *b) {
+    const prior_entry *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Sorts by id, keeping file order among equal ids, for prior_find's binary search (a full
+ * KoBBQ run has tens of thousands of attempts). */
+static void sort_prior(prior *p) {
+    prior_entry *e = malloc(sizeof *e * (size_t)(p->n ? p->n : 1));
+    if (!e) return; /* prior_find falls back to a linear search */
+    for (int i = 0; i < p->n; i++) e[i] = (prior_entry){p->ids[i], p->recs[i], i};
+    qsort(e, (size_t)p->n, sizeof *e, cmp_entry);
+    for (int i = 0; i < p->n; i++) {
+        p->ids[i] = e[i].id;
+        p->recs[i] = e[i].rec;
+    }
+    free(e);
+    p->sorted = true;
+}
+
 /* Reads attempts_FAMILY.jsonl if present. A torn last line (the process died while
  * writing) is dropped; the attempt is simply made again. */
 nuri_status prior_load(const char *path, prior *out, nuri_error *err) {
@@ -48,17 +75,33 @@ nuri_status prior_load(const char *path, prior *out, nuri_error *err) {
             cJSON_Delete(j);
             continue;
         }
-        out->ids[out->n] = strdup(id->valuestring);
+        if (!(out->ids[out->n] = strdup(id->valuestring))) {
+            cJSON_Delete(j);
+            free(data);
+            prior_free(out);
+            return nuri_fail(err, NURI_ERR_NOMEM, "out of memory");
+        }
         out->recs[out->n++] = j;
     }
     free(data);
+    sort_prior(out);
     return NURI_OK;
 }
 
 cJSON *prior_find(const prior *p, const char *id) {
-    for (int i = p->n - 1; i >= 0; i--)
-        if (p->ids[i] && !strcmp(p->ids[i], id)) return p->recs[i];
-    return NULL;
+    if (!p->sorted) { /* sorting ran out of memory: search the file order backwards */
+        for (int i = p->n - 1; i >= 0; i--)
+            if (!strcmp(p->ids[i], id)) return p->recs[i];
+        return NULL;
+    }
+    /* ids are sorted (ties in file order) by prior_load: the last of equal ids wins. */
+    int lo = 0, hi = p->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (strcmp(p->ids[mid], id) <= 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo > 0 && !strcmp(p->ids[lo - 1], id) ? p->recs[lo - 1] : NULL;
 }
 
 static bool blank(const char *s) {

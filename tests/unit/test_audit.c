@@ -310,11 +310,14 @@ static void test_canaries(void) {
     nuri_audit_fake_free(fk);
 }
 
-/* KoBBQ on four hand-made items under two prompts (one with lower-case options and its own
- * "unknown" wording). The fake picks B (the biased answer) for 질문1, C (unknown, correct)
- * for 질문2 and A otherwise: item 3 (disambiguated, answer = biased = A) right, item 4
- * (disambiguated, answer B, biased A) wrong. So accuracy is 1/2 in both context kinds,
- * diff-bias ambiguous (1 biased - 0 counter-biased) / 2 = 0.5 and disambiguated 1 - 0 = 1. */
+/* KoBBQ on four hand-made items under two prompts (the second with options labeled a, b, c
+ * and its own "unknown" wording), each in the paper's three option orders. The fake prefers
+ * an option by its text wherever it stands: 을1 (biased; item 1 is ambiguous), nothing for
+ * item 2 (so the unknown option, -0.5, beats the rest, -1: correct), 갑3 (item 3:
+ * disambiguated toward the biased answer 갑3: correct), 갑4 (item 4: disambiguated against
+ * the biased 갑4, answer 을4: wrong). So in every order and prompt: accuracy 1/2 in both
+ * context kinds, diff-bias ambiguous (1 biased - 0 counter-biased) / 2 = 0.5 and
+ * disambiguated 1 - 0 = 1. */
 static void test_kobbq(void) {
     char d[400];
     snprintf(d, sizeof d, "%s/kdata", tmp);
@@ -322,26 +325,40 @@ static void test_kobbq(void) {
     snprintf(d, sizeof d, "%s/kdata/kobbq", tmp);
     mkdir(d, 0777);
     write_file("kdata/kobbq/0_evaluation_prompts.tsv",
-               "prompt_id\tprompt\tunknown\n"
-               "1\t맥락: {context}\\n질문: {question}\\nA: {a}\\nB: {b}\\nC: {c}\\n정답:\t알 수 없음\n"
-               "3\t내용: {context}\\n질문: {question}\\na: {a}\\nb: {B}\\nc: {C}\\n답:\t모름\n");
+               "prompt_id\tprompt\tinstruction\tcontext\tquestion\ta\tb\tc\tanswer\tunknown\n"
+               "1\tunused\t지시1\t맥락: \t질문: \tA: \tB: \tC: \t정답:\t알 수 없음\n"
+               "3\tunused\t지시3\t내용: \t질문: \ta: \tb: \tc: \t답:\t모름\n");
     const char *head = "sample_id\tcontext\tquestion\tchoices\tbiased_answer\tanswer\n";
     char data[2048];
     snprintf(data, sizeof data,
-             "%sx-001-amb-bsd\t맥락1\t질문1\t['갑', '을', '알 수 없음']\t을\t알 수 없음\n"
-             "x-002-amb-cnt\t맥락2\t질문2\t['갑', '을', '알 수 없음']\t갑\t알 수 없음\n"
-             "x-003-dis-bsd\t맥락3\t질문3\t['갑', '을', '알 수 없음']\t갑\t갑\n"
-             "x-004-dis-cnt\t맥락4\t질문4\t['갑', '을', '알 수 없음']\t갑\t을\n",
+             "%sx-001a-000-amb-bsd\t맥락1\t질문1\t['갑1', '을1', '알 수 없음']\t을1\t알 수 없음\n"
+             "x-002a-000-amb-cnt\t맥락2\t질문2\t['갑2', '을2', '알 수 없음']\t갑2\t알 수 없음\n"
+             "x-003b-000-dis-bsd\t맥락3\t질문3\t['갑3', '을3', '알 수 없음']\t갑3\t갑3\n"
+             "x-004a-000-dis-cnt\t맥락4\t질문4\t['갑4', '을4', '알 수 없음']\t갑4\t을4\n",
              head);
     write_file("kdata/kobbq/KoBBQ_test_samples.tsv", data);
-    write_file("krules.jsonl",
-               "{\"contains\":\"질문1\",\"continuation\":\" B\",\"ll\":0}\n"
-               "{\"contains\":\"질문1\",\"continuation\":\" b\",\"ll\":0}\n"
-               "{\"contains\":\"질문2\",\"continuation\":\" C\",\"ll\":0}\n"
-               "{\"contains\":\"질문2\",\"continuation\":\" c\",\"ll\":0}\n"
-               "{\"continuation\":\" A\",\"ll\":-1}\n{\"continuation\":\" B\",\"ll\":-2}\n"
-               "{\"continuation\":\" C\",\"ll\":-3}\n{\"continuation\":\" a\",\"ll\":-1}\n"
-               "{\"continuation\":\" b\",\"ll\":-2}\n{\"continuation\":\" c\",\"ll\":-3}\n");
+    {
+        char rules[8192] = "";
+        static const char *const prefer[] = {"을1", "갑3", "갑4"};
+        static const char *const L[6] = {"A", "B", "C", "a", "b", "c"};
+        for (int l = 0; l < 6; l++) {
+            char line[256];
+            for (int k = 0; k < 3; k++) {
+                snprintf(line, sizeof line, "{\"contains\":\"%s: %s\\n\",\"continuation\":\" %s\",\"ll\":0}\n", L[l],
+                         prefer[k], L[l]);
+                strcat(rules, line);
+            }
+            snprintf(line, sizeof line, "{\"contains\":\"%s: %s\\n\",\"continuation\":\" %s\",\"ll\":-0.5}\n", L[l],
+                     l < 3 ? "알 수 없음" : "모름", L[l]);
+            strcat(rules, line);
+        }
+        for (int l = 0; l < 6; l++) {
+            char line[128];
+            snprintf(line, sizeof line, "{\"continuation\":\" %s\",\"ll\":-1}\n", L[l]);
+            strcat(rules, line);
+        }
+        write_file("krules.jsonl", rules);
+    }
     nuri_error err;
     nuri_audit_fake *fk = NULL;
     char path[512], out[512], dd[512];
@@ -363,15 +380,17 @@ static void test_kobbq(void) {
     CHECK(fnum(k, "diff_bias_disambiguated") == 1.0);
     CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(k, "per_prompt")) == 2);
     cJSON_Delete(pp);
-    CHECK(count_lines("kob/attempts_kobbq.jsonl") == 8);
+    CHECK(count_lines("kob/attempts_kobbq.jsonl") == 4 * 2 * 3);
     snprintf(path, sizeof path, "%s/kob/attempts_kobbq.jsonl", tmp);
     size_t len;
     char *t = test_read_file(path, &len);
-    /* The second prompt names the unknown option its own way and fills {B}/{C} too. */
-    CHECK(t && strstr(t, "c: 모름\\n답:") && strstr(t, "b: 을\\n"));
+    /* The paper's layout and orders: item 1 in order 1 is (을1, 갑1, unknown); the second
+     * prompt names the unknown option its own way. */
+    CHECK(t && strstr(t, "지시1\\n\\n맥락: 맥락1\\n질문: 질문1\\nA: 을1\\nB: 갑1\\nC: 알 수 없음\\n정답:"));
+    CHECK(t && strstr(t, "a: 모름\\nb: 을1\\nc: 갑1\\n답:"));
     free(t);
     /* A broken row is an error naming the file and line; nothing is scored. */
-    snprintf(data, sizeof data, "%sx-001-amb-bsd\t맥락1\t질문1\t['갑', '을']\t을\t알 수 없음\n", head);
+    snprintf(data, sizeof data, "%sx-001a-000-amb-bsd\t맥락1\t질문1\t['갑', '을']\t을\t알 수 없음\n", head);
     write_file("kdata/kobbq/KoBBQ_test_samples.tsv", data);
     snprintf(out, sizeof out, "%s/kob2", tmp);
     p.output_dir = out;
