@@ -305,6 +305,7 @@ int cmd_train(int argc, char **argv) {
     fprintf(stderr, "training %llu parameters on %llu tokens: %d steps of %d x %d x %d tokens\n",
             (unsigned long long)nuri_train_n_params(&cfg), (unsigned long long)nuri_shard_n_tokens(train),
             cfg.steps, cfg.batch, cfg.accum, cfg.context);
+    if (!ckpt) fprintf(stderr, "note: no --checkpoint: the trained weights will not be kept\n");
     progress_ctx pc = {log, (int)every};
     nuri_train_run_params rp = {train, vs, ckpt, on_progress, &pc, &g_stop};
     struct sigaction sa, old;

@@ -17,10 +17,14 @@ head -n 1500 "$SHARED/data/corpus/nsmc_reviews.txt" >"$TMP/text.txt"
 "$NURI_BIN" train shard --tokenizer "$SHARED/models/stories260K.gguf" --text "$TMP/text.txt" -o "$TMP/train.tok" 2>/dev/null ||
     { echo "FAIL: cannot make the shard"; exit 1; }
 ARGS=(--tokens "$TMP/train.tok" --vocab 512 --dim 32 --layers 2 --heads 4 --kv-heads 2 --ffn 64
-      --context 32 --batch 4 --accum 2 --steps 250 --warmup 20 --lr 0.005 --seed 9 --eval-interval 0
+      --context 32 --batch 4 --accum 2 --steps 150 --warmup 20 --lr 0.005 --seed 9 --eval-interval 0
       --ckpt-interval 3 --print-every 1000000)
 
+t0=$(date +%s%N)
 "$NURI_BIN" train "${ARGS[@]}" --checkpoint "$TMP/a.ckpt" -t 2 2>"$TMP/a.err" || fail "uninterrupted run: $(tail -1 "$TMP/a.err")"
+# Kill times are drawn within the length of a whole run, however fast this machine is.
+run_ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$run_ms" -ge 20 ] || run_ms=20
 
 # Interrupted run: six kills at random moments that land while it runs, at least one
 # after a checkpoint exists; then it runs to the end.
@@ -32,7 +36,8 @@ for attempt in $(seq 1 30); do
     threads=$((attempt % 2 + 1))
     "$NURI_BIN" train "${ARGS[@]}" --checkpoint "$TMP/b.ckpt" --resume -t "$threads" 2>"$TMP/b.err" &
     pid=$!
-    sleep "0.$(printf '%03d' $((RANDOM % 400 + 20)))"
+    ms=$((run_ms / 50 + RANDOM % (run_ms / 2)))
+    sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
     if kill -9 "$pid" 2>/dev/null; then
         wait "$pid" 2>/dev/null
         kills=$((kills + 1))
@@ -48,7 +53,7 @@ for attempt in $(seq 1 30); do
         "$NURI_BIN" train info "$TMP/b.ckpt" >"$TMP/info" 2>"$TMP/info.err" ||
             fail "after kill $kills the checkpoint is damaged: $(cat "$TMP/info.err")"
         step=$(sed -n 's/^# .*: step \([0-9]*\) of.*/\1/p' "$TMP/info")
-        [ "${step:-0}" -gt 0 ] && [ "${step:-0}" -lt 250 ] && resumed_mid=1
+        [ "${step:-0}" -gt 0 ] && [ "${step:-0}" -lt 150 ] && resumed_mid=1
     fi
 done
 [ "$kills" -ge 6 ] || fail "only $kills kills landed while training ran"
@@ -58,7 +63,7 @@ done
 if ! cmp -s "$TMP/a.ckpt" "$TMP/b.ckpt"; then
     fail "the resumed run's checkpoint differs from the uninterrupted run's"
 fi
-"$NURI_BIN" train info "$TMP/b.ckpt" | grep -q "step 250 of 250" || fail "the resumed run did not reach step 250"
+"$NURI_BIN" train info "$TMP/b.ckpt" | grep -q "step 150 of 150" || fail "the resumed run did not reach step 150"
 
 echo "kills: $kills"
 if [ "$fails" -ne 0 ]; then
