@@ -249,8 +249,9 @@ static int cmd_stats(int argc, char **argv) {
             for (size_t pos = 0; ok && pos < n;) {
                 const char *nl = memchr(text + pos, '\n', n - pos);
                 size_t len = nl ? (size_t)(nl - text - pos) : n - pos;
-                if (len) {
-                    ok = count_line(tok, text + pos, len, &chars, &tokens, &ratio_sum, &err);
+                size_t l = len && text[pos + len - 1] == '\r' ? len - 1 : len;
+                if (l) {
+                    ok = count_line(tok, text + pos, l, &chars, &tokens, &ratio_sum, &err);
                     lines++;
                 }
                 pos += len + 1;
