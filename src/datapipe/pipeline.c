@@ -95,7 +95,7 @@ static int on_doc(void *user, const char *doc, size_t len) {
     src->docs_in++;
     s->cur_raw += len + 1;
     if (!src->exclude) s->rec.sum.docs_in++;
-    if (s->rec.sum.docs_in % 50000 == 0 && report(s, false)) {
+    if (!src->exclude && s->rec.sum.docs_in % 50000 == 0 && report(s, false)) {
         s->st = nuri_fail(s->err, NURI_ERR_INTERRUPTED, "stopped");
         return 1;
     }
