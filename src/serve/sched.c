@@ -12,6 +12,7 @@ typedef struct {
     nuri_ctx *ctx;
     pthread_t thread;
     bool started, busy;
+    serve_job *job; /* the job running, while busy (under the scheduler's lock) */
     int32_t *seq; /* the tokens whose first nuri_ctx_n_past() entries are cached */
     size_t seq_len, seq_cap;
 } slot;
@@ -308,6 +309,7 @@ static void *slot_main(void *arg) {
         s->qhead = (s->qhead + 1) % s->qcap;
         s->qlen--;
         sl->busy = true;
+        sl->job = j;
         pthread_mutex_unlock(&s->mu);
 
         pthread_mutex_lock(&j->mu);
@@ -324,11 +326,14 @@ static void *slot_main(void *arg) {
         j->t_done = nuri_now_ms();
         pthread_cond_broadcast(&j->cv);
         pthread_mutex_unlock(&j->mu);
-        serve_job_release(j);
 
         pthread_mutex_lock(&s->mu);
         sl->busy = false;
+        sl->job = NULL;
         pthread_cond_broadcast(&s->cv); /* this slot may now be the best for the head */
+        pthread_mutex_unlock(&s->mu);
+        serve_job_release(j);
+        pthread_mutex_lock(&s->mu);
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;
@@ -408,6 +413,8 @@ void serve_sched_free(serve_sched *s) {
         pthread_mutex_unlock(&j->mu);
         serve_job_release(j);
     }
+    for (int i = 0; s->slots && i < s->n_slots; i++)
+        if (s->slots[i].job) serve_job_cancel(s->slots[i].job);
     pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
     for (int i = 0; s->slots && i < s->n_slots; i++) {
