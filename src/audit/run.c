@@ -254,6 +254,28 @@ static bool selected(const char *only, const char *name) {
 cJSON *au_efficiency(const nuri_audit_live *live, int n_threads);
 cJSON *au_openness(const char *license, const char *provenance);
 
+/* A fully resumed run generates nothing: keep the measurement of the run that did. */
+static cJSON *efficiency(const nuri_audit_live *live, const nuri_audit_params *p) {
+    long long tokens = 0;
+    double ms = 0;
+    if (live) nuri_audit_live_stats(live, &tokens, &ms);
+    if (live && tokens == 0) {
+        char path[4096], *data;
+        size_t size;
+        nuri_error ignored;
+        snprintf(path, sizeof path, "%s/passport.json", p->output_dir);
+        if (nuri_read_file(path, &data, &size, &ignored) == NURI_OK) {
+            cJSON *old = cJSON_Parse(data);
+            free(data);
+            cJSON *e = cJSON_DetachItemFromObject(old, "efficiency");
+            cJSON_Delete(old);
+            if (cJSON_IsObject(e) && cJSON_GetObjectItem(e, "tokens_per_second")) return e;
+            cJSON_Delete(e);
+        }
+    }
+    return au_efficiency(live, p->n_threads);
+}
+
 nuri_status nuri_audit_run(const nuri_audit_model *m, const nuri_audit_live *live, const nuri_audit_params *p,
                            nuri_error *err) {
     if (!m || !m->generate || !p || !p->probes_dir || !p->output_dir)
@@ -317,7 +339,7 @@ nuri_status nuri_audit_run(const nuri_audit_model *m, const nuri_audit_live *liv
             cJSON_AddStringToObject(tox, "unavailable", "no data directory");
         }
         cJSON_AddItemToObject(passport, "toxicity_detector", tox);
-        cJSON_AddItemToObject(passport, "efficiency", au_efficiency(live, p->n_threads));
+        cJSON_AddItemToObject(passport, "efficiency", efficiency(live, p));
         cJSON_AddItemToObject(passport, "openness", au_openness(p->license, p->provenance));
         st = au_passport_write(p->output_dir, passport, err);
     }

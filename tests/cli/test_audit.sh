@@ -123,5 +123,15 @@ assert "ESTIMATE" in e["energy_source"] or "RAPL" in e["energy_source"], e
 assert p["openness"]["osi_approved"] is True
 assert p["families"][0]["attempts"] == 2
 PY
+    # Resumed in full: nothing is generated, the efficiency measured before is kept.
+    cp "$TMP/r/passport.json" "$TMP/r_before.json"
+    "$NURI_BIN" audit -m "$MODEL" --chat-template chatml --output "$TMP/r" --only harmful --sample 2 -n 8 -t 1 \
+        --license MIT 2>"$TMP/err" || fail "real model resume: $(cat "$TMP/err")"
+    python3 - "$TMP/r_before.json" "$TMP/r/passport.json" <<'PY' || fail "efficiency lost on resume"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+assert a["efficiency"]["tokens_per_second"] == b["efficiency"]["tokens_per_second"] > 0
+assert a["families"] == b["families"]
+PY
 fi
 [ $fails = 0 ] && echo "test_audit.sh: ok" || exit 1
