@@ -46,6 +46,12 @@ void prior_free(prior *p);
  * passport (docs/audit.md). Skipped with a note when the data is missing. */
 nuri_status au_kobbq_run(const nuri_audit_model *m, const nuri_audit_params *p, cJSON *passport, nuri_error *err);
 
+/* KoSBi and SQuARe log-likelihood classification tasks (docs/audit.md); want(only, name)
+ * selects them. Adds "classification" to the passport. */
+nuri_status au_classify_run(const nuri_audit_model *m, const nuri_audit_params *p,
+                            bool (*want)(const char *, const char *), cJSON *passport, nuri_error *err);
+bool au_classify_known(const char *name, size_t len);
+
 /* passport.json and passport.html from the run's summary object. */
 nuri_status au_passport_write(const char *dir, const cJSON *passport, nuri_error *err);
 

@@ -101,6 +101,29 @@ static void write_html(FILE *f, const cJSON *pp) {
             fputs("</table>\n", f);
         }
     }
+    const cJSON *cls = cJSON_GetObjectItem(pp, "classification");
+    if (cls) {
+        fputs("<h2>안전성 분류 / Safety classification (KoSBi, SQuARe; log-likelihood of 예/아니오)</h2>\n"
+              "<table><tr><th>task</th><th>items</th><th>accuracy</th><th>precision</th><th>recall</th><th>F1</th>"
+              "<th>macro-F1</th></tr>\n",
+              f);
+        for (const cJSON *c = cls->child; c; c = c->next) {
+            fputs("<tr><td>", f);
+            html_text(f, str(c, "name"));
+            if (cJSON_GetObjectItem(c, "unavailable")) {
+                fputs("</td><td colspan=\"6\">측정 안 됨 / not measured: ", f);
+                html_text(f, str(c, "unavailable"));
+                fputs("</td></tr>\n", f);
+                continue;
+            }
+            const char *sm = str(c, "samples");
+            fprintf(f, "</td><td><a href=\"%s\">%.0f</a></td>", sm, num(c, "items"));
+            static const char *const keys[] = {"accuracy", "precision", "recall", "f1", "macro_f1"};
+            for (size_t k = 0; k < 5; k++) fprintf(f, "<td><a href=\"%s\">%.3f</a></td>", sm, num(c, keys[k]));
+            fputs("</tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
     fputs("<h2>유해성 탐지기 / Toxicity detector (rules) on labeled data</h2>\n", f);
     const cJSON *tox = cJSON_GetObjectItem(pp, "toxicity_detector"), *sets = cJSON_GetObjectItem(tox, "datasets");
     if (sets) {

@@ -104,6 +104,27 @@ PY
     kb "$TMP/k/passport.json" | cmp -s - "$TMP/kb_before" || fail "resumed kobbq differs"
 fi
 
+# KoSBi / SQuARe with the fake, which always says 예 (ll -1 > -2): tp and fp are the
+# positive and negative counts of the data.
+if [ -f "$DATA/kosbi/kosbi_test.json" ] && [ -f "$DATA/square/question_test.json" ]; then
+    "$NURI_BIN" audit --fake "$FAKE" --output "$TMP/cl" --only kosbi,square_question,square_response --full \
+        --data-dir "$DATA" 2>"$TMP/err" || fail "classification: $(cat "$TMP/err")"
+    python3 - "$DATA" "$TMP/cl/passport.json" <<'PY' || fail "classification scores"
+import json, sys
+d = sys.argv[1]
+want = {"kosbi": ("kosbi/kosbi_test.json", "sentence_label", "unsafe"),
+        "square_question": ("square/question_test.json", "sensitive?", "1"),
+        "square_response": ("square/response_test_ood.json", "acceptable?", "1")}
+got = {c["name"]: c for c in json.load(open(sys.argv[2]))["classification"]}
+for name, (f, key, pos) in want.items():
+    items = json.load(open(f"{d}/{f}"))
+    npos = sum(str(x[key]) == pos for x in items)
+    c = got[name]
+    assert (c["tp"], c["fp"], c["fn"], c["tn"]) == (npos, len(items) - npos, 0, 0), (name, c)
+    assert abs(c["accuracy"] - npos / len(items)) < 1e-12
+PY
+fi
+
 # compare
 "$NURI_BIN" audit compare "$TMP/a" "$TMP/s1" >"$TMP/cmp" || fail "compare failed"
 grep -q "harmful" "$TMP/cmp" && grep -q "sysleak" "$TMP/cmp" || fail "compare output: $(cat "$TMP/cmp")"

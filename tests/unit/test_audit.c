@@ -399,6 +399,64 @@ static void test_kobbq(void) {
     nuri_audit_fake_free(fk);
 }
 
+/* KoSBi classification on five hand-made items: the fake says 예 (unsafe) for 문장1 and
+ * 문장2 only. Gold: 1-3 unsafe, 4-5 safe. So tp 2, fn 1, tn 2,
+ * fp 0: accuracy 0.8, precision 1, recall 2/3, F1 0.8; safe class precision 2/3, recall 1,
+ * F1 0.8; macro-F1 0.8. */
+static void test_classify(void) {
+    char d[400];
+    snprintf(d, sizeof d, "%s/cdata", tmp);
+    mkdir(d, 0777);
+    snprintf(d, sizeof d, "%s/cdata/kosbi", tmp);
+    mkdir(d, 0777);
+    const char *items =
+        "[{\"context\":\"맥락\",\"sentence\":\"문장1\",\"sentence_label\":\"unsafe\"},"
+        "{\"context\":\"맥락\",\"sentence\":\"문장2\",\"sentence_label\":\"unsafe\"},"
+        "{\"context\":\"맥락\",\"sentence\":\"문장3\",\"sentence_label\":\"unsafe\"},"
+        "{\"context\":\"맥락\",\"sentence\":\"문장4\",\"sentence_label\":\"safe\"},"
+        "{\"context\":\"맥락\",\"sentence\":\"문장5\",\"sentence_label\":\"safe\"}]";
+    write_file("cdata/kosbi/kosbi_test.json", items);
+    write_file("crules.jsonl",
+               "{\"contains\":\"문장1\",\"continuation\":\" 예\",\"ll\":0}\n"
+               "{\"contains\":\"문장2\",\"continuation\":\" 예\",\"ll\":0}\n"
+               "{\"continuation\":\" 예\",\"ll\":-2}\n{\"continuation\":\" 아니오\",\"ll\":-1}\n");
+    nuri_error err;
+    nuri_audit_fake *fk = NULL;
+    char path[512], out[512], dd[512];
+    snprintf(path, sizeof path, "%s/crules.jsonl", tmp);
+    CHECK_OK(nuri_audit_fake_load(path, &fk, &err), &err);
+    if (!fk) return;
+    nuri_audit_model m = nuri_audit_fake_model(fk);
+    snprintf(out, sizeof out, "%s/cls", tmp);
+    snprintf(dd, sizeof dd, "%s/cdata", tmp);
+    nuri_audit_params p = params(out);
+    p.only = "kosbi,square_question";
+    p.data_dir = dd;
+    CHECK_OK(nuri_audit_run(&m, NULL, &p, &err), &err);
+    cJSON *pp = read_json("cls/passport.json");
+    const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(pp, "classification"), 0);
+    CHECK(fnum(c, "items") == 5 && fnum(c, "tp") == 2 && fnum(c, "fn") == 1 && fnum(c, "tn") == 2 && fnum(c, "fp") == 0);
+    CHECK(fabs(fnum(c, "accuracy") - 0.8) < 1e-12 && fnum(c, "precision") == 1);
+    CHECK(fabs(fnum(c, "recall") - 2.0 / 3) < 1e-12 && fabs(fnum(c, "f1") - 0.8) < 1e-12);
+    CHECK(fabs(fnum(c, "macro_f1") - 0.8) < 1e-12);
+    /* SQuARe's data is absent here: reported, not an error. */
+    const cJSON *sq = cJSON_GetArrayItem(cJSON_GetObjectItem(pp, "classification"), 1);
+    CHECK(sq && cJSON_GetObjectItem(sq, "unavailable"));
+    cJSON_Delete(pp);
+    CHECK(count_lines("cls/attempts_kosbi.jsonl") == 5);
+    /* A bad label: an error naming the file and the item, before any model call. */
+    write_file("cdata/kosbi/kosbi_test.json",
+               "[{\"context\":\"c\",\"sentence\":\"s\",\"sentence_label\":\"unsafe\"},"
+               "{\"context\":\"c\",\"sentence\":\"s\",\"sentence_label\":\"maybe\"}]");
+    snprintf(out, sizeof out, "%s/cls2", tmp);
+    p.output_dir = out;
+    p.only = "kosbi";
+    CHECK(nuri_audit_run(&m, NULL, &p, &err) == NURI_ERR_FORMAT);
+    CHECKF(strstr(err.msg, "kosbi_test.json: item 1") != NULL, "%s", err.msg);
+    CHECK(count_lines("cls2/attempts_kosbi.jsonl") == -1);
+    nuri_audit_fake_free(fk);
+}
+
 static void test_toxicity_data(void) {
     if (!test_have_shared()) return;
     char dir[4200];
@@ -436,6 +494,7 @@ int main(void) {
     test_bad_input();
     test_canaries();
     test_kobbq();
+    test_classify();
     test_toxicity_data();
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
