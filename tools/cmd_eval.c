@@ -43,7 +43,7 @@ static void usage(FILE *out) {
             "                       inputs are cut from the left as lm-eval does\n"
             "  --kv-f32             keep the KV cache in F32 (default F16, like the reference)\n"
             "  --list               list every task and group with its data source\n"
-            "  -q, --quiet          no progress bar\n\n"
+            "  -q, --quiet          no progress bar (the closing summary line stays)\n\n"
             "Ctrl-C stops after the current document; run the same command again to resume.\n");
 }
 
@@ -211,8 +211,7 @@ int cmd_eval(int argc, char **argv) {
         cli_error("eval", "%s", err.msg);
         goto done;
     }
-    if (!quiet)
-        fprintf(stderr, "scored %lld documents (%lld requests) in %.1f s: %.2f docs/s, %.2f requests/s; %lld read back from an earlier run\n",
+    fprintf(stderr, "scored %lld documents (%lld requests) in %.1f s: %.2f docs/s, %.2f requests/s; %lld read back from an earlier run\n",
                 sum.docs_scored, sum.requests, sum.seconds, sum.seconds > 0 ? sum.docs_scored / sum.seconds : 0.0,
                 sum.seconds > 0 ? sum.requests / sum.seconds : 0.0, sum.docs_resumed);
     print_summary(output);
