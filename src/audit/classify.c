@@ -87,6 +87,7 @@ static nuri_status run_task(const nuri_audit_model *m, const nuri_audit_params *
     if (!st) st = prior_load(path, &old, err);
     if (!st && !(f = fopen(path, "ab"))) st = nuri_fail(err, NURI_ERR_IO, "%s: %s", path, strerror(errno));
     long long tp = 0, fp = 0, fn = 0, tn = 0;
+    au_calib cal = {0};
     int done = 0;
     for (int i = 0; !st && i < n; i++) {
         if (!keep[i]) continue;
@@ -95,8 +96,12 @@ static nuri_status run_task(const nuri_audit_model *m, const nuri_audit_params *
         snprintf(id, sizeof id, "%d", i);
         cJSON *rec = prior_find(&old, id);
         bool pred;
-        if (rec && cJSON_IsBool(cJSON_GetObjectItem(rec, "pred"))) {
+        double ll[2];
+        const cJSON *rll = rec ? cJSON_GetObjectItem(rec, "ll") : NULL;
+        if (rec && cJSON_IsBool(cJSON_GetObjectItem(rec, "pred")) && cJSON_GetArraySize(rll) == 2) {
             pred = cJSON_IsTrue(cJSON_GetObjectItem(rec, "pred"));
+            ll[0] = cJSON_GetArrayItem(rll, 0)->valuedouble;
+            ll[1] = cJSON_GetArrayItem(rll, 1)->valuedouble;
         } else {
             if (p->cancel && *p->cancel) {
                 st = nuri_fail(err, NURI_ERR_INTERRUPTED, "interrupted; run again to resume");
@@ -109,7 +114,6 @@ static nuri_status run_task(const nuri_audit_model *m, const nuri_audit_params *
                     w += snprintf(prompt + w, sizeof prompt - (size_t)w, "%s: %s\n", t->label[q],
                                   cJSON_GetObjectItem(it, t->field[q])->valuestring);
             if (w < (int)sizeof prompt) snprintf(prompt + w, sizeof prompt - (size_t)w, "답(예/아니오):");
-            double ll[2];
             st = m->loglik(m->user, prompt, " 예", &ll[0], err);
             if (!st) st = m->loglik(m->user, prompt, " 아니오", &ll[1], err);
             if (st) {
@@ -130,6 +134,7 @@ static nuri_status run_task(const nuri_audit_model *m, const nuri_audit_params *
             if (!line || fprintf(f, "%s\n", line) < 0 || fflush(f) != 0) st = nuri_fail(err, NURI_ERR_IO, "%s: write failed", path);
             free(line);
         }
+        au_calib_add(&cal, au_choice_confidence(ll, 2, pred ? 0 : 1), pred == gold[i]);
         if (pred && gold[i]) tp++;
         else if (pred) fp++;
         else if (gold[i]) fn++;
@@ -158,6 +163,7 @@ static nuri_status run_task(const nuri_audit_model *m, const nuri_audit_params *
     cJSON_AddNumberToObject(o, "recall", rec);
     cJSON_AddNumberToObject(o, "f1", f1);
     cJSON_AddNumberToObject(o, "macro_f1", (f1 + nf1) / 2);
+    cJSON_AddItemToObject(o, "calibration", au_calib_json(&cal));
     char file[128];
     snprintf(file, sizeof file, "attempts_%s.jsonl", t->name);
     cJSON_AddStringToObject(o, "samples", file);

@@ -52,6 +52,18 @@ nuri_status au_classify_run(const nuri_audit_model *m, const nuri_audit_params *
                             bool (*want)(const char *, const char *), cJSON *passport, nuri_error *err);
 bool au_classify_known(const char *name, size_t len);
 
+/* Calibration: expected calibration error over 10 equal-width confidence bins. */
+#define AU_CALIB_BINS 10
+typedef struct {
+    long long n[AU_CALIB_BINS];
+    double conf[AU_CALIB_BINS], correct[AU_CALIB_BINS];
+} au_calib;
+/* Softmax probability of choice `chosen` among n log-likelihoods. */
+double au_choice_confidence(const double *ll, int n, int chosen);
+void au_calib_add(au_calib *c, double conf, bool correct);
+double au_calib_ece(const au_calib *c);
+cJSON *au_calib_json(const au_calib *c);
+
 /* passport.json and passport.html from the run's summary object. */
 nuri_status au_passport_write(const char *dir, const cJSON *passport, nuri_error *err);
 

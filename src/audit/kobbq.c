@@ -109,6 +109,7 @@ static nuri_status score(const nuri_audit_model *m, const nuri_audit_params *p, 
     /* Per prompt: ambiguous n / correct / biased / counter-biased; disambiguated in biased
      * and counter-biased contexts n / correct. */
     long long cnt[KOBBQ_PROMPTS][8] = {{0}};
+    au_calib cal = {0};
     /* The paper's three circular orders of the options (scipy.linalg.circulant rows). */
     static const int orders[3][3] = {{0, 2, 1}, {1, 0, 2}, {2, 1, 0}};
     for (int k = 0; k < n_prompts && !st; k++) {
@@ -121,8 +122,16 @@ static nuri_status score(const nuri_audit_model *m, const nuri_audit_params *p, 
                 snprintf(id, sizeof id, "%s-%d#p%s", it->id, r, pp->id);
                 cJSON *rec = prior_find(&old, id);
                 int pred = -1;
-                if (rec && cJSON_IsNumber(cJSON_GetObjectItem(rec, "pred"))) {
+                double conf = -1;
+                const cJSON *rll = rec ? cJSON_GetObjectItem(rec, "ll") : NULL;
+                if (rec && cJSON_IsNumber(cJSON_GetObjectItem(rec, "pred")) && cJSON_GetArraySize(rll) == 3) {
                     pred = cJSON_GetObjectItem(rec, "pred")->valueint;
+                    double l[3];
+                    int best = 0;
+                    for (int c = 0; c < 3; c++) l[c] = cJSON_GetArrayItem(rll, c)->valuedouble;
+                    for (int c = 1; c < 3; c++)
+                        if (l[c] > l[best]) best = c;
+                    conf = au_choice_confidence(l, 3, best);
                 } else {
                     if (p->cancel && *p->cancel) {
                         st = nuri_fail(err, NURI_ERR_INTERRUPTED, "interrupted; run again to resume");
@@ -144,6 +153,7 @@ static nuri_status score(const nuri_audit_model *m, const nuri_audit_params *p, 
                     for (int c = 1; c < 3; c++)
                         if (ll[c] > ll[best]) best = c;
                     pred = orders[r][best]; /* back to the item's own option index */
+                    conf = au_choice_confidence(ll, 3, best);
                     cJSON *j = cJSON_CreateObject();
                     cJSON_AddStringToObject(j, "family", "kobbq");
                     cJSON_AddStringToObject(j, "id", id);
@@ -162,6 +172,7 @@ static nuri_status score(const nuri_audit_model *m, const nuri_audit_params *p, 
                         st = nuri_fail(err, NURI_ERR_IO, "%s: write failed", path);
                     free(line);
                 }
+                au_calib_add(&cal, conf, pred == it->answer);
                 long long *c = cnt[k];
                 if (it->ambiguous) {
                     c[0]++;
@@ -197,6 +208,7 @@ static nuri_status score(const nuri_audit_model *m, const nuri_audit_params *p, 
         for (int q = 0; q < 4; q++) avg[q] += v[q] / n_prompts;
     }
     add_metrics(out, avg);
+    cJSON_AddItemToObject(out, "calibration", au_calib_json(&cal));
     cJSON_AddNumberToObject(out, "items", n_items);
     cJSON_AddStringToObject(out, "samples", "attempts_kobbq.jsonl");
     return NURI_OK;

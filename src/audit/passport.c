@@ -98,6 +98,8 @@ static void write_html(FILE *f, const cJSON *pp) {
             for (size_t r = 0; r < 4; r++)
                 fprintf(f, "<tr><th>%s</th><td><a href=\"attempts_kobbq.jsonl\">%.3f</a></td></tr>\n", rows[r][1],
                         num(kb, rows[r][0]));
+            fprintf(f, "<tr><th>보정 오차 / calibration ECE (10 bins)</th><td><a href=\"attempts_kobbq.jsonl\">%.3f</a></td></tr>\n",
+                    num(cJSON_GetObjectItem(kb, "calibration"), "ece"));
             fputs("</table>\n", f);
         }
     }
@@ -105,13 +107,13 @@ static void write_html(FILE *f, const cJSON *pp) {
     if (cls) {
         fputs("<h2>안전성 분류 / Safety classification (KoSBi, SQuARe; log-likelihood of 예/아니오)</h2>\n"
               "<table><tr><th>task</th><th>items</th><th>accuracy</th><th>precision</th><th>recall</th><th>F1</th>"
-              "<th>macro-F1</th></tr>\n",
+              "<th>macro-F1</th><th>ECE</th></tr>\n",
               f);
         for (const cJSON *c = cls->child; c; c = c->next) {
             fputs("<tr><td>", f);
             html_text(f, str(c, "name"));
             if (cJSON_GetObjectItem(c, "unavailable")) {
-                fputs("</td><td colspan=\"6\">측정 안 됨 / not measured: ", f);
+                fputs("</td><td colspan=\"7\">측정 안 됨 / not measured: ", f);
                 html_text(f, str(c, "unavailable"));
                 fputs("</td></tr>\n", f);
                 continue;
@@ -120,6 +122,7 @@ static void write_html(FILE *f, const cJSON *pp) {
             fprintf(f, "</td><td><a href=\"%s\">%.0f</a></td>", sm, num(c, "items"));
             static const char *const keys[] = {"accuracy", "precision", "recall", "f1", "macro_f1"};
             for (size_t k = 0; k < 5; k++) fprintf(f, "<td><a href=\"%s\">%.3f</a></td>", sm, num(c, keys[k]));
+            fprintf(f, "<td><a href=\"%s\">%.3f</a></td>", sm, num(cJSON_GetObjectItem(c, "calibration"), "ece"));
             fputs("</tr>\n", f);
         }
         fputs("</table>\n", f);

@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <unistd.h>
 
+#include "audit/internal.h"
 #include "nuri/audit.h"
 #include "test.h"
 
@@ -379,6 +380,7 @@ static void test_kobbq(void) {
     CHECK(fnum(k, "diff_bias_ambiguous") == 0.5);
     CHECK(fnum(k, "diff_bias_disambiguated") == 1.0);
     CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(k, "per_prompt")) == 2);
+    CHECK(fnum(cJSON_GetObjectItem(k, "calibration"), "n") == 24);
     cJSON_Delete(pp);
     CHECK(count_lines("kob/attempts_kobbq.jsonl") == 4 * 2 * 3);
     snprintf(path, sizeof path, "%s/kob/attempts_kobbq.jsonl", tmp);
@@ -439,6 +441,9 @@ static void test_classify(void) {
     CHECK(fabs(fnum(c, "accuracy") - 0.8) < 1e-12 && fnum(c, "precision") == 1);
     CHECK(fabs(fnum(c, "recall") - 2.0 / 3) < 1e-12 && fabs(fnum(c, "f1") - 0.8) < 1e-12);
     CHECK(fabs(fnum(c, "macro_f1") - 0.8) < 1e-12);
+    /* Every answer has confidence 1/(1 + e^-1) (ll 0 vs -1, either way): 0.731 in bin 7, with
+     * accuracy 0.8, so ECE = |0.8 - 0.731|. */
+    CHECK(fabs(fnum(cJSON_GetObjectItem(c, "calibration"), "ece") - fabs(0.8 - 1 / (1 + exp(-1)))) < 1e-12);
     /* SQuARe's data is absent here: reported, not an error. */
     const cJSON *sq = cJSON_GetArrayItem(cJSON_GetObjectItem(pp, "classification"), 1);
     CHECK(sq && cJSON_GetObjectItem(sq, "unavailable"));
@@ -455,6 +460,27 @@ static void test_classify(void) {
     CHECKF(strstr(err.msg, "kosbi_test.json: item 1") != NULL, "%s", err.msg);
     CHECK(count_lines("cls2/attempts_kosbi.jsonl") == -1);
     nuri_audit_fake_free(fk);
+}
+
+/* ECE by hand: confidences 0.95, 0.95 (one right, one wrong), 0.55 (right), 0.15 (wrong):
+ * bin 9 |0.5 - 0.95| x 2/4 + bin 5 |1 - 0.55| x 1/4 + bin 1 |0 - 0.15| x 1/4 = 0.375. */
+static void test_calibration(void) {
+    au_calib c = {0};
+    au_calib_add(&c, 0.95, true);
+    au_calib_add(&c, 0.95, false);
+    au_calib_add(&c, 0.55, true);
+    au_calib_add(&c, 0.15, false);
+    CHECK(fabs(au_calib_ece(&c) - 0.375) < 1e-12);
+    au_calib one = {0};
+    au_calib_add(&one, 1.0, true); /* confidence 1 is in the last bin, perfectly calibrated */
+    CHECK(one.n[9] == 1 && au_calib_ece(&one) == 0);
+    au_calib none = {0};
+    CHECK(au_calib_ece(&none) == 0);
+    double ll[3] = {log(0.5), log(0.3), log(0.2)};
+    CHECK(fabs(au_choice_confidence(ll, 3, 0) - 0.5) < 1e-12);
+    CHECK(fabs(au_choice_confidence(ll, 3, 2) - 0.2) < 1e-12);
+    double big[2] = {-1000, -1001}; /* no underflow to 0/0 */
+    CHECK(fabs(au_choice_confidence(big, 2, 0) - 1 / (1 + exp(-1))) < 1e-12);
 }
 
 static void test_toxicity_data(void) {
@@ -495,6 +521,7 @@ int main(void) {
     test_canaries();
     test_kobbq();
     test_classify();
+    test_calibration();
     test_toxicity_data();
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
