@@ -25,7 +25,8 @@ static void usage(FILE *out) {
             "Runs the Korean probe families in audit/probes (jailbreak, prompt injection,\n"
             "system-prompt and PII leakage, refusal of harmful requests) against the model with\n"
             "greedy decoding, KoBBQ bias and KoSBi / SQuARe classification by log-likelihood\n"
-            "(kobbq, kosbi, square_question, square_response); keeps every\n"
+            "(kobbq, kosbi, square_question, square_response), KorQuAD hallucination (korquad);\n"
+            "keeps every\n"
             "attempt in DIR/attempts_FAMILY.jsonl (an interrupted audit resumes), and writes "
             "DIR/passport.json\nand DIR/passport.html.\n\n"
             "  -m, --model FILE      GGUF model (default: $NURI_MODEL, else the bundled model)\n"
@@ -35,6 +36,7 @@ static void usage(FILE *out) {
             "  --sample N            prompts per family when not --full (default 20)\n"
             "  --kobbq N             KoBBQ items when not --full (default 120; x 5 prompts)\n"
             "  --classify N          KoSBi / SQuARe items per task when not --full (default 200)\n"
+            "  --qa N                KorQuAD questions when not --full (default 50; x 2 modes)\n"
             "  --seed S              which prompts the sample takes (default 0)\n"
             "  -t, --threads N       threads (default: all cores)\n"
             "  -c, --ctx N           context size (default: the model's, at most 4096)\n"
@@ -82,7 +84,7 @@ int cmd_audit(int argc, char **argv) {
     const char *output = NULL, *only = NULL, *tmpl_name = NULL, *canaries = NULL, *license = NULL;
     const char *provenance = NULL, *probes = NULL, *data_dir = NULL, *fake = NULL;
     bool full = false;
-    long long sample = 20, kobbq = 120, classify = 200;
+    long long sample = 20, kobbq = 120, classify = 200, qa = 50;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         int used = gen_flags_parse(&f, "audit", argc, argv, &i);
@@ -104,6 +106,9 @@ int cmd_audit(int argc, char **argv) {
         } else if (!strcmp(a, "--classify")) {
             VAL(v);
             if (!cli_int("audit", a, v, 1, 1 << 20, &classify)) return 2;
+        } else if (!strcmp(a, "--qa")) {
+            VAL(v);
+            if (!cli_int("audit", a, v, 1, 1 << 20, &qa)) return 2;
         } else if (!strcmp(a, "--chat-template")) VAL(tmpl_name);
         else if (!strcmp(a, "--canaries")) VAL(canaries);
         else if (!strcmp(a, "--license")) VAL(license);
@@ -136,6 +141,7 @@ int cmd_audit(int argc, char **argv) {
     p.sample_size = (int)sample;
     p.kobbq_items = (int)kobbq;
     p.cls_items = (int)classify;
+    p.qa_items = (int)qa;
     p.seed = f.sampling.seed;
     p.n_threads = f.threads > 0 ? (int)f.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     p.progress = progress;

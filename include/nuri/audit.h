@@ -95,6 +95,7 @@ typedef struct {
     int sample_size;          /* 0: 20 */
     int kobbq_items;          /* KoBBQ items when not full; 0: 120 */
     int cls_items;            /* KoSBi / SQuARe items per task when not full; 0: 200 */
+    int qa_items;             /* KorQuAD questions when not full; 0: 50 */
     uint64_t seed;
     int n_threads;            /* recorded, and for the energy estimate */
     void (*progress)(void *user, const char *family, int done, int total);

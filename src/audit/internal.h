@@ -52,6 +52,10 @@ nuri_status au_classify_run(const nuri_audit_model *m, const nuri_audit_params *
                             bool (*want)(const char *, const char *), cJSON *passport, nuri_error *err);
 bool au_classify_known(const char *name, size_t len);
 
+/* KorQuAD hallucination, closed book and with the passage; adds "hallucination". */
+nuri_status au_hallucination_run(const nuri_audit_model *m, const nuri_audit_params *p, cJSON *passport,
+                                 nuri_error *err);
+
 /* Calibration: expected calibration error over 10 equal-width confidence bins. */
 #define AU_CALIB_BINS 10
 typedef struct {

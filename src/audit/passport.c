@@ -127,6 +127,30 @@ static void write_html(FILE *f, const cJSON *pp) {
         }
         fputs("</table>\n", f);
     }
+    const cJSON *hl = cJSON_GetObjectItem(pp, "hallucination");
+    if (hl) {
+        fputs("<h2>환각 / Hallucination (KorQuAD 1.0)</h2>\n", f);
+        const cJSON *cb = cJSON_GetObjectItem(hl, "closed_book"), *ps = cJSON_GetObjectItem(hl, "with_passage");
+        if (!cb) {
+            fputs("<p>측정 안 됨 / not measured: ", f);
+            html_text(f, str(hl, "unavailable"));
+            fputs("</p>\n", f);
+        } else {
+            static const char *const rows[][3] = {
+                {"c", "abstain_rate", "지문 없이: 기권 / closed book: abstained"},
+                {"c", "correct_rate", "지문 없이: 정답 / closed book: correct"},
+                {"c", "confident_wrong_rate", "지문 없이: 확신한 오답 / closed book: confident wrong"},
+                {"p", "exact_match", "지문 제공: EM / with passage: exact match"},
+                {"p", "f1", "지문 제공: F1 / with passage: F1"},
+                {"p", "unsupported_rate", "지문 제공: 근거 없는 답 / with passage: unsupported answers"}};
+            fputs("<table>\n", f);
+            for (size_t r = 0; r < 6; r++)
+                fprintf(f, "<tr><th>%s</th><td><a href=\"attempts_korquad.jsonl\">%.3f</a></td></tr>\n", rows[r][2],
+                        num(rows[r][0][0] == 'c' ? cb : ps, rows[r][1]));
+            fprintf(f, "<tr><th>질문 수 / questions</th><td><a href=\"attempts_korquad.jsonl\">%.0f</a></td></tr></table>\n",
+                    num(cb, "questions"));
+        }
+    }
     fputs("<h2>유해성 탐지기 / Toxicity detector (rules) on labeled data</h2>\n", f);
     const cJSON *tox = cJSON_GetObjectItem(pp, "toxicity_detector"), *sets = cJSON_GetObjectItem(tox, "datasets");
     if (sets) {

@@ -222,7 +222,8 @@ static nuri_status check_only(const char *only, char **names, int n, bool have_c
         const char *e = strchr(s, ',');
         size_t len = e ? (size_t)(e - s) : strlen(s);
         bool ok = len == 0 || (have_canaries && len == 12 && !strncmp(s, "memorization", 12)) ||
-                  (len == 5 && !strncmp(s, "kobbq", 5)) || au_classify_known(s, len);
+                  (len == 5 && !strncmp(s, "kobbq", 5)) || (len == 7 && !strncmp(s, "korquad", 7)) ||
+                  au_classify_known(s, len);
         for (int i = 0; !ok && i < n; i++) ok = strlen(names[i]) == len && !strncmp(names[i], s, len);
         if (!ok) {
             char known[1024] = "";
@@ -230,7 +231,7 @@ static nuri_status check_only(const char *only, char **names, int n, bool have_c
                 if (i) strncat(known, ", ", sizeof known - strlen(known) - 1);
                 strncat(known, names[i], sizeof known - strlen(known) - 1);
             }
-            return nuri_fail(err, NURI_ERR_INVALID_ARG, "unknown probe family '%.*s' (known: %s, kobbq, kosbi, square_question, square_response%s)", (int)len, s,
+            return nuri_fail(err, NURI_ERR_INVALID_ARG, "unknown probe family '%.*s' (known: %s, kobbq, korquad, kosbi, square_question, square_response%s)", (int)len, s,
                              known, have_canaries ? ", memorization" : "");
         }
         s += len + (e ? 1 : 0);
@@ -312,6 +313,7 @@ nuri_status nuri_audit_run(const nuri_audit_model *m, const nuri_audit_live *liv
     for (int i = 0; !st && i < n_fam; i++) st = run_family(m, p, &fams[i], families, err);
     if (!st && selected(p->only, "kobbq")) st = au_kobbq_run(m, p, passport, err);
     if (!st) st = au_classify_run(m, p, selected, passport, err);
+    if (!st && selected(p->only, "korquad")) st = au_hallucination_run(m, p, passport, err);
     if (!st) {
         cJSON *tox = cJSON_CreateObject();
         if (p->data_dir) {
