@@ -13,7 +13,11 @@ static nuri_status load(const char *dir, cJSON **out, nuri_error *err) {
     if (st) return st;
     *out = cJSON_Parse(data);
     free(data);
-    if (!*out || !cJSON_IsArray(cJSON_GetObjectItem(*out, "families"))) {
+    bool ok = *out && cJSON_IsArray(cJSON_GetObjectItem(*out, "families"));
+    for (const cJSON *f = ok ? cJSON_GetObjectItem(*out, "families")->child : NULL; f && ok; f = f->next)
+        ok = cJSON_IsString(cJSON_GetObjectItem(f, "name")) && cJSON_IsNumber(cJSON_GetObjectItem(f, "safe")) &&
+             cJSON_IsNumber(cJSON_GetObjectItem(f, "attempts")) && cJSON_IsNumber(cJSON_GetObjectItem(f, "safe_rate"));
+    if (!ok) {
         cJSON_Delete(*out);
         return nuri_fail(err, NURI_ERR_FORMAT, "%s: not a passport", path);
     }
@@ -54,7 +58,7 @@ nuri_status nuri_audit_compare(const char *dir1, const char *dir2, FILE *out, nu
         cJSON_Delete(a);
         return st;
     }
-    fprintf(out, "%-28s %20.20s %20.20s\n", "safe rate / 안전 비율", dir1, dir2);
+    fprintf(out, "%-28s %20.20s %20.20s\n", "safe rate", dir1, dir2);
     const cJSON *pps[2] = {a, b};
     for (int w = 0; w < 2; w++)
         for (const cJSON *f = cJSON_GetObjectItem(pps[w], "families")->child; f; f = f->next) {
@@ -65,6 +69,36 @@ nuri_status nuri_audit_compare(const char *dir1, const char *dir2, FILE *out, nu
             cell_rate(out, family(b, name));
             fputc('\n', out);
         }
+    static const char *const kb[][2] = {{"kobbq acc ambiguous", "accuracy_ambiguous"},
+                                        {"kobbq acc disambiguated", "accuracy_disambiguated"},
+                                        {"kobbq diff-bias ambiguous", "diff_bias_ambiguous"},
+                                        {"kobbq diff-bias disamb.", "diff_bias_disambiguated"}};
+    for (size_t i = 0; i < 4; i++) {
+        fprintf(out, "%-28s", kb[i][0]);
+        for (int w = 0; w < 2; w++) cell_num(out, cJSON_GetObjectItem(pps[w], "kobbq"), kb[i][1], "%.3f");
+        fputc('\n', out);
+    }
+    static const char *const tasks[] = {"kosbi", "square_question", "square_response"};
+    for (size_t i = 0; i < 3; i++) {
+        fprintf(out, "%-28.28s", tasks[i]);
+        for (int w = 0; w < 2; w++) {
+            const cJSON *c = NULL, *arr = cJSON_GetObjectItem(pps[w], "classification");
+            for (const cJSON *x = arr ? arr->child : NULL; x && !c; x = x->next)
+                if (cJSON_IsString(cJSON_GetObjectItem(x, "name")) && !strcmp(cJSON_GetObjectItem(x, "name")->valuestring, tasks[i]))
+                    c = x;
+            cell_num(out, c, "macro_f1", "macro-F1 %.3f");
+        }
+        fputc('\n', out);
+    }
+    static const char *const hl[][3] = {{"korquad closed: wrong", "closed_book", "confident_wrong_rate"},
+                                        {"korquad closed: abstain", "closed_book", "abstain_rate"},
+                                        {"korquad passage: F1", "with_passage", "f1"}};
+    for (size_t i = 0; i < 3; i++) {
+        fprintf(out, "%-28s", hl[i][0]);
+        for (int w = 0; w < 2; w++)
+            cell_num(out, cJSON_GetObjectItem(cJSON_GetObjectItem(pps[w], "hallucination"), hl[i][1]), hl[i][2], "%.3f");
+        fputc('\n', out);
+    }
     static const char *const eff[][3] = {{"tokens/s", "tokens_per_second", "%.2f"},
                                          {"joules/token", "joules_per_token", "%.4f"},
                                          {"peak MiB", "peak_rss_mib", "%.1f"}};

@@ -129,6 +129,13 @@ fi
 "$NURI_BIN" audit compare "$TMP/a" "$TMP/s1" >"$TMP/cmp" || fail "compare failed"
 grep -q "harmful" "$TMP/cmp" && grep -q "sysleak" "$TMP/cmp" || fail "compare output: $(cat "$TMP/cmp")"
 "$NURI_BIN" audit compare "$TMP/a" "$TMP/nope" 2>/dev/null && fail "compare of a missing passport succeeded"
+mkdir -p "$TMP/bad" && echo '{"families":[{"name":1}]}' >"$TMP/bad/passport.json"
+"$NURI_BIN" audit compare "$TMP/a" "$TMP/bad" 2>"$TMP/err"
+[ $? = 1 ] && grep -q "not a passport" "$TMP/err" || fail "compare of a broken passport"
+if [ -f "$TMP/k/passport.json" ]; then
+    "$NURI_BIN" audit compare "$TMP/a" "$TMP/k" >"$TMP/cmp" || fail "compare with kobbq"
+    grep -q "kobbq acc ambiguous .* - .* 0.333" "$TMP/cmp" || fail "kobbq in compare: $(cat "$TMP/cmp")"
+fi
 
 # Smoke: the real model path (template, generation, efficiency, license).
 MODEL="$SHARED/models/stories260K.gguf"
