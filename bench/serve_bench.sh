@@ -10,6 +10,7 @@
 #   env: NURI_BIN (build/nuri), LLAMA_SERVER (/work/llama-build/bin/llama-server; built by
 #        bench/build_reference.sh, or: cmake --build /work/llama-build --target llama-server),
 #        DURATION=60 CONNECTIONS=16 MAX_TOKENS=32 PARALLEL=2 THREADS=1 (per slot) CTX=2048 (per slot)
+#        LLAMA_THREADS (llama-server -t/-tb: default PARALLEL x THREADS, the same cores in all),
 #        PY (python3), SKIP_REFERENCE=1 to bench nuri only.
 # Run it on a quiet machine: the numbers are only as steady as the cores are free.
 set -euo pipefail
@@ -23,6 +24,7 @@ MAX_TOKENS="${MAX_TOKENS:-32}"
 PARALLEL="${PARALLEL:-2}"
 THREADS="${THREADS:-1}"
 CTX="${CTX:-2048}"
+LLAMA_THREADS="${LLAMA_THREADS:-$((THREADS * PARALLEL))}"
 PY="${PY:-python3}"
 LOAD="$ROOT/bench/serve_load.py"
 OUT="$(mktemp -d)"
@@ -71,11 +73,11 @@ run_one() {
 }
 
 [ -f "$MODEL" ] || { echo "no model at $MODEL" >&2; exit 1; }
-echo "[serve_bench] $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "[serve_bench] $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); nuri $PARALLEL slots x $THREADS threads, llama-server -np $PARALLEL -t $LLAMA_THREADS" >&2
 
 port=$(free_port)
 "$NURI_BIN" serve -m "$MODEL" --port "$port" --parallel "$PARALLEL" -t "$THREADS" -c "$CTX" \
-    --queue 64 > "$OUT/nuri.log" 2>&1 &
+    > "$OUT/nuri.log" 2>&1 &
 SERVER_PID=$!
 run_one nuri "$port"
 
@@ -84,8 +86,8 @@ if [ "${SKIP_REFERENCE:-0}" != 1 ]; then
     port=$(free_port)
     # -c is the total over the slots in llama-server; --no-webui: nothing to fetch or serve
     LD_LIBRARY_PATH="$(dirname "$LLAMA_SERVER")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-        "$LLAMA_SERVER" -m "$MODEL" --host 127.0.0.1 --port "$port" -np "$PARALLEL" -t $((THREADS * PARALLEL)) \
-        -tb $((THREADS * PARALLEL)) -c $((CTX * PARALLEL)) --no-webui > "$OUT/llama.log" 2>&1 &
+        "$LLAMA_SERVER" -m "$MODEL" --host 127.0.0.1 --port "$port" -np "$PARALLEL" -t "$LLAMA_THREADS" \
+        -tb "$LLAMA_THREADS" -c $((CTX * PARALLEL)) --no-webui > "$OUT/llama.log" 2>&1 &
     SERVER_PID=$!
     run_one llama-server "$port"
 fi
