@@ -9,6 +9,7 @@
   it and no script runs (--mock-reply makes the server answer with exactly that text).
 - The stop button ends a streaming answer, and the server stops generating it.
 - The conversation is kept: the second request carries the first turn.
+- With an API key set, the page asks for it and then chats with it.
 
     NURI_BIN=build/nuri .venv/bin/python tests/serve/test_browser.py
 """
@@ -181,6 +182,24 @@ class Page(unittest.TestCase):
             self.assertEqual(msgs.find_elements(By.TAG_NAME, tag), [], tag)
         shown = d.find_elements(By.CSS_SELECTOR, ".msg.assistant")[-1].text
         self.assertIn("<script>", shown)
+
+    def test_api_key_asked_and_used(self):
+        key = "browser-key-0123456789"
+        s = su.Server("-m", model(), "--chat-template", "chatml", "--mock-reply", "열쇠 확인", "--mock-delay", "1",
+                      env={"NURI_API_KEY": key})
+        self.servers.append(s)
+        d = self.driver
+        d.get(s.base + "/")
+        WebDriverWait(d, WAIT).until(lambda d: d.find_element(By.ID, "api-key").is_displayed())
+        d.find_element(By.ID, "api-key").send_keys(key)
+        d.find_element(By.ID, "save-key").click()
+        WebDriverWait(d, WAIT).until(lambda d: d.find_element(By.ID, "model").text == os.path.basename(model()))
+        box = d.find_element(By.ID, "input")
+        box.send_keys("안녕")
+        box.send_keys(Keys.ENTER)
+        self.wait_idle()
+        self.assertEqual(self.last_reply(), "열쇠 확인")
+        self.assertEqual(self.n("error"), 0)
 
     def test_stop_button_and_conversation(self):
         reply = " ".join(f"단어{i}" for i in range(300))
