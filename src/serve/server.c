@@ -303,11 +303,11 @@ static serve_req *new_request(nuri_server *s, struct MHD_Connection *c, const ch
     return r;
 }
 
-/* Checks made once the headers are in, before any body is read. Returns MHD_YES with
- * nothing queued when the request may go on. */
-static enum MHD_Result on_headers(struct MHD_Connection *c, serve_req *r, bool *answered) {
+/* Checks made once the headers are in, before any body is read. A refusal is answered
+ * at once (libmicrohttpd then drops the body and closes); r->status stays 0 when the
+ * request may go on. */
+static enum MHD_Result on_headers(struct MHD_Connection *c, serve_req *r) {
     nuri_server *s = r->srv;
-    *answered = true;
     if (!host_allowed(s, c)) return fail(c, r, 403, "host_not_allowed", "requests must address the server by a loopback name");
     if (!strcmp(r->method, "OPTIONS")) {
         if (s->cors_origin) return preflight(c, r);
@@ -328,7 +328,6 @@ static enum MHD_Result on_headers(struct MHD_Connection *c, serve_req *r, bool *
             return serve_reply_error(c, r, &e);
         }
     }
-    *answered = false;
     return MHD_YES;
 }
 
@@ -339,9 +338,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!r) {
         if (!(r = new_request(s, c, url, method))) return MHD_NO;
         *con_cls = r;
-        bool answered;
-        enum MHD_Result ret = on_headers(c, r, &answered);
-        return ret;
+        return on_headers(c, r);
     }
     if (r->status) return MHD_YES; /* answered already; the rest is discarded */
     if (*upload_size) {
