@@ -246,7 +246,6 @@ static enum MHD_Result preflight(struct MHD_Connection *c, serve_req *r) {
 }
 
 static enum MHD_Result dispatch(struct MHD_Connection *c, serve_req *r) {
-    nuri_server *s = r->srv;
     if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) {
         switch (r->route) {
         case ROUTE_HEALTH: {
@@ -276,7 +275,6 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, serve_req *r) {
     default: ret = fail(c, r, 404, "not_found", "unknown route");
     }
     cJSON_Delete(body);
-    (void)s;
     return ret;
 }
 
