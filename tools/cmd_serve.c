@@ -30,7 +30,8 @@ static void usage(FILE *out, const nuri_serve_params *d) {
             "  --audit-log FILE       append one JSON line per request (time, client, route, status,\n"
             "                         tokens); the file is created with mode 0600\n"
             "  --log-prompts          also write prompt text into the audit log\n"
-            "  --chat-template NAME   a built-in template instead of the model's (nuri template --list)\n"
+            "  --chat-template NAME   a built-in template instead of the model's (nuri template\n"
+            "                         --list-templates)\n"
             "  --parallel N           requests generated at once, one slot each (default %d)\n"
             "  --queue N              requests that may wait for a slot; more get 503 (default %d)\n"
             "  --max-body BYTES       largest request body; larger get 413 (default %zu)\n"
@@ -46,7 +47,8 @@ static void usage(FILE *out, const nuri_serve_params *d) {
             "  -n, --n-predict N      max_tokens when a request gives none (default %d)\n"
             "  --temp, --top-k, --top-p, --min-p, --repeat-penalty, --repeat-last-n, --seed\n"
             "                         defaults for the sampling parameters a request leaves out\n"
-            "                         (as nuri run; a request without a seed gets a random one)\n"
+            "                         (as nuri run); a request without a seed gets a random one,\n"
+            "                         or --seed's when that is given\n"
             "  --kv-f32               keep the KV cache in F32\n"
             "  --mock-reply TEXT      TEST AID: answer every chat/completion with TEXT, streamed token\n"
             "                         by token, without running the model\n"
@@ -84,6 +86,7 @@ int cmd_serve(int argc, char **argv) {
     long long ll;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
+        if (!strcmp(a, "--seed")) p.fixed_seed = true;
         int used = gen_flags_parse(&f, "serve", argc, argv, &i);
         if (used < 0) return 2;
         if (used) continue;

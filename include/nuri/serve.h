@@ -43,6 +43,7 @@ typedef struct {
     int timeout_s;       /* connection inactivity and request-upload limit */
     int max_connections; /* open connections at once */
     nuri_sampler_params sampling; /* defaults for parameters a request leaves out */
+    bool fixed_seed;     /* a request without a seed uses sampling.seed (else a random one) */
 
     /* Test aid: answer every chat/completion with this text (tokenized and streamed one
      * token per mock_delay_ms) instead of running the model. */

@@ -290,7 +290,7 @@ static enum MHD_Result generate(struct MHD_Connection *c, serve_req *r, serve_ge
     j->n_predict = n_predict;
     j->sampling = q->sampling;
     j->cache_prompt = q->cache_prompt;
-    if (q->random_seed) j->sampling.seed = serve_random_seed();
+    if (q->random_seed) j->sampling.seed = s->p.fixed_seed ? s->p.sampling.seed : serve_random_seed();
     for (int i = 0; i < q->n_stop; i++) j->stop[i] = q->stop[i];
     j->n_stop = q->n_stop;
     q->n_stop = 0; /* now the job's */

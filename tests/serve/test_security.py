@@ -382,6 +382,16 @@ class Limits(unittest.TestCase):
             serve_ok(self, srv)
 
 
+class Defaults(unittest.TestCase):
+    def test_server_seed(self):
+        # without a seed in the request, --seed makes answers repeatable
+        with su.Server(*model_args(), "--seed", "7", "--temp", "1") as srv:
+            body = {**CHAT, "max_tokens": 16, "cache_prompt": False}
+            a = srv.json("POST", "/v1/chat/completions", body)[1]["choices"][0]["message"]["content"]
+            b = srv.json("POST", "/v1/chat/completions", body)[1]["choices"][0]["message"]["content"]
+            self.assertEqual(a, b)
+
+
 class Browserside(unittest.TestCase):
     def test_cors_off_by_default_and_host_check(self):
         with su.Server(*model_args()) as srv:
