@@ -20,6 +20,9 @@ tokenizer work.
       compare `NURI tokenize --inp` with the reference on the test strings of VOCAB_DIR,
       N random mixes of tricky pieces (default 500) and corpus lines, with and without
       special tokens; print the mismatches
+  tokenize_ref.py heldout MODEL.gguf TSV N OUT
+      the ids (no special tokens) of the `document` column of TSV's first N rows, one line
+      each (tests/data/nuri-ko/nsmc_eval.ids: held-out NSMC reviews for the shipped model)
 
 Run it with the Python that has llama_cpp (/work/venv-dev/bin/python).
 """
@@ -242,6 +245,18 @@ def cmd_compare(nuri, vocab, n):
     return 1 if bad else 0
 
 
+def cmd_heldout(model, tsv, n, out):
+    r = Ref(model)
+    with open(tsv, "rb") as f:
+        header = f.readline().rstrip(b"\r\n").split(b"\t")
+        col = header.index(b"document")
+        docs = [line.rstrip(b"\r\n").split(b"\t")[col] for line, _ in zip(f, range(n))]
+    with open(out, "w") as f:
+        for d in docs:
+            f.write("".join(f" {i}" for i in r.tokenize(d, False, False)) + "\n")
+    print(f"{out}: {len(docs)} documents")
+
+
 def main(argv):
     if len(argv) >= 4 and argv[1] == "time":
         return cmd_time(argv[2], argv[3])
@@ -251,6 +266,8 @@ def main(argv):
         return cmd_vectors(argv[2], argv[3] if len(argv) > 3 else DEFAULT_VOCAB, argv[4:])
     if len(argv) >= 4 and argv[1] == "compare":
         return cmd_compare(argv[2], argv[3], int(argv[4]) if len(argv) > 4 else 500)
+    if len(argv) >= 6 and argv[1] == "heldout":
+        return cmd_heldout(argv[2], argv[3], int(argv[4]), argv[5])
     print(__doc__, file=sys.stderr)
     return 2
 

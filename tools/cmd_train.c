@@ -18,6 +18,7 @@ static void usage(FILE *out) {
             "                  [--checkpoint FILE [--resume]] [-t N] [--log FILE] [--print-every N]\n"
             "       nuri train shard --tokenizer GGUF --text FILE -o SHARD\n"
             "       nuri train export --checkpoint FILE --tokenizer GGUF -o MODEL.gguf [--type T] [--name S]\n"
+            "                         [--license SPDX] [--source-url URL]\n"
             "       nuri train info --checkpoint FILE\n\n"
             "Trains a Llama-architecture decoder on a token shard with AdamW, warm-up + cosine\n"
             "schedule, gradient clipping and accumulation; deterministic for a seed. Formats and\n"
@@ -33,7 +34,10 @@ static void usage(FILE *out) {
             "  --print-every N      progress line every N steps (default 10; evaluations always)\n"
             "  --print-config       print the configuration and the memory estimate, then exit\n"
             "  --type T             export type: f32 (default), f16, bf16, q8_0, q4_0, q4_1, q5_0,\n"
-            "                       q5_1, q4_k, q5_k, q6_k\n");
+            "                       q5_1, q4_k, q5_k, q6_k\n"
+            "  --name S             general.name of the exported model\n"
+            "  --license SPDX       general.license (an SPDX identifier, e.g. Apache-2.0)\n"
+            "  --source-url URL     general.source.url: where its data and training are published\n");
 }
 
 static volatile sig_atomic_t g_stop = 0;
@@ -133,7 +137,8 @@ static int cmd_shard(int argc, char **argv) {
 }
 
 static int cmd_export(int argc, char **argv) {
-    const char *ckpt = NULL, *tok = NULL, *out = NULL, *name = NULL;
+    const char *ckpt = NULL, *tok = NULL, *out = NULL;
+    nuri_export_meta meta = {NULL, NULL, NULL};
     nuri_type type = NURI_TYPE_F32;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -144,7 +149,11 @@ static int cmd_export(int argc, char **argv) {
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
             if (!(out = cli_value("train export", argc, argv, &i))) return 2;
         } else if (!strcmp(a, "--name")) {
-            if (!(name = cli_value("train export", argc, argv, &i))) return 2;
+            if (!(meta.name = cli_value("train export", argc, argv, &i))) return 2;
+        } else if (!strcmp(a, "--license")) {
+            if (!(meta.license = cli_value("train export", argc, argv, &i))) return 2;
+        } else if (!strcmp(a, "--source-url")) {
+            if (!(meta.source_url = cli_value("train export", argc, argv, &i))) return 2;
         } else if (!strcmp(a, "--type")) {
             if (!(v = cli_value("train export", argc, argv, &i))) return 2;
             if (!parse_type(v, &type)) {
@@ -170,7 +179,7 @@ static int cmd_export(int argc, char **argv) {
     if (nuri_checkpoint_info(ckpt, &cfg, NULL, &err)) goto fail;
     cfg.max_memory_gb = 0;
     if (nuri_trainer_new(&cfg, 1, &t, &err) || nuri_trainer_load(t, ckpt, &err) ||
-        nuri_trainer_export(t, tok, type, name, out, &err))
+        nuri_trainer_export(t, tok, type, &meta, out, &err))
         goto fail;
     rc = 0;
     fprintf(stderr, "%s: exported step %d\n", out, nuri_trainer_step(t));

@@ -174,12 +174,20 @@ nuri_status nuri_checkpoint_info(const char *path, nuri_train_config *cfg, int *
                                  nuri_error *err);
 
 /* ---- export ---- */
+/* What the exported file says about itself (general.*); NULL fields are left out, except
+ * the name, which defaults to "nuri-train". */
+typedef struct {
+    const char *name;        /* general.name */
+    const char *license;     /* general.license, an SPDX identifier */
+    const char *source_url;  /* general.source.url: where data and training are published */
+} nuri_export_meta;
+
 /* Writes the weights as a GGUF "llama" model with the tokenizer.* metadata of
  * tokenizer_gguf (its vocabulary size must be cfg->vocab). Matrices are stored as `type`
  * (F32, F16, BF16, Q8_0, Q4_0, ... whatever nuri_quantize writes; a matrix whose rows do
- * not divide into its blocks stays F32); norm vectors are F32. */
+ * not divide into its blocks stays F32); norm vectors are F32. meta may be NULL. */
 nuri_status nuri_trainer_export(const nuri_trainer *t, const char *tokenizer_gguf, nuri_type type,
-                                const char *name, const char *path, nuri_error *err);
+                                const nuri_export_meta *meta, const char *path, nuri_error *err);
 
 #ifdef __cplusplus
 }

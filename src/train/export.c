@@ -67,7 +67,7 @@ static nuri_status add_tensor(nuri_gguf_writer *w, const nuri_train_tensor *x, c
 }
 
 nuri_status nuri_trainer_export(const nuri_trainer *t, const char *tokenizer_gguf, nuri_type type,
-                                const char *name, const char *path, nuri_error *err) {
+                                const nuri_export_meta *meta, const char *path, nuri_error *err) {
     const nuri_train_config *c = &t->cfg;
     const nuri_type_info *ti = nuri_type_get(type);
     if (!ti || !ti->compute)
@@ -77,8 +77,13 @@ nuri_status nuri_trainer_export(const nuri_trainer *t, const char *tokenizer_ggu
     const int hd = c->dim / c->heads;
     nuri_status st = NURI_OK;
     const int ft = file_type_of(type);
+    const char *name = meta && meta->name && *meta->name ? meta->name : "nuri-train";
+    const char *license = meta && meta->license && *meta->license ? meta->license : NULL;
+    const char *url = meta && meta->source_url && *meta->source_url ? meta->source_url : NULL;
     if (nuri_gguf_set_str(w, "general.architecture", "llama") ||
-        nuri_gguf_set_str(w, "general.name", name && *name ? name : "nuri-train") ||
+        nuri_gguf_set_str(w, "general.name", name) ||
+        (license && nuri_gguf_set_str(w, "general.license", license)) ||
+        (url && nuri_gguf_set_str(w, "general.source.url", url)) ||
         (ft >= 0 && nuri_gguf_set_u32(w, "general.file_type", (uint32_t)ft)) ||
         nuri_gguf_set_u32(w, "llama.vocab_size", (uint32_t)c->vocab) ||
         nuri_gguf_set_u32(w, "llama.context_length", (uint32_t)c->context) ||
