@@ -7,9 +7,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/file.h"
 #include "cli.h"
 #include "commands.h"
 #include "nuri/gguf.h"
+#include "nuri/template.h"
 #include "nuri/train.h"
 
 static void usage(FILE *out) {
@@ -18,7 +20,7 @@ static void usage(FILE *out) {
             "                  [--checkpoint FILE [--resume]] [-t N] [--log FILE] [--print-every N]\n"
             "       nuri train shard --tokenizer GGUF --text FILE -o SHARD\n"
             "       nuri train export --checkpoint FILE --tokenizer GGUF -o MODEL.gguf [--type T] [--name S]\n"
-            "                         [--license SPDX] [--source-url URL]\n"
+            "                         [--license SPDX] [--source-url URL] [--chat-template FILE]\n"
             "       nuri train info --checkpoint FILE\n\n"
             "Trains a Llama-architecture decoder on a token shard with AdamW, warm-up + cosine\n"
             "schedule, gradient clipping and accumulation; deterministic for a seed. Formats and\n"
@@ -37,7 +39,8 @@ static void usage(FILE *out) {
             "                       q5_1, q4_k, q5_k, q6_k\n"
             "  --name S             general.name of the exported model\n"
             "  --license SPDX       general.license (an SPDX identifier, e.g. Apache-2.0)\n"
-            "  --source-url URL     general.source.url: where its data and training are published\n");
+            "  --source-url URL     general.source.url: where its data and training are published\n"
+            "  --chat-template FILE tokenizer.chat_template (Jinja, checked by nuri's parser)\n");
 }
 
 static volatile sig_atomic_t g_stop = 0;
@@ -138,7 +141,9 @@ static int cmd_shard(int argc, char **argv) {
 
 static int cmd_export(int argc, char **argv) {
     const char *ckpt = NULL, *tok = NULL, *out = NULL;
-    nuri_export_meta meta = {NULL, NULL, NULL};
+    nuri_export_meta meta = {NULL, NULL, NULL, NULL};
+    const char *template_path = NULL;
+    char *template_text = NULL;
     nuri_type type = NURI_TYPE_F32;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -154,6 +159,8 @@ static int cmd_export(int argc, char **argv) {
             if (!(meta.license = cli_value("train export", argc, argv, &i))) return 2;
         } else if (!strcmp(a, "--source-url")) {
             if (!(meta.source_url = cli_value("train export", argc, argv, &i))) return 2;
+        } else if (!strcmp(a, "--chat-template")) {
+            if (!(template_path = cli_value("train export", argc, argv, &i))) return 2;
         } else if (!strcmp(a, "--type")) {
             if (!(v = cli_value("train export", argc, argv, &i))) return 2;
             if (!parse_type(v, &type)) {
@@ -176,6 +183,19 @@ static int cmd_export(int argc, char **argv) {
     nuri_train_config cfg;
     nuri_trainer *t = NULL;
     int rc = 1;
+    if (template_path) {
+        /* A template nuri cannot parse would only fail later, in chat or serve. */
+        size_t len;
+        nuri_template *tmpl = NULL;
+        if (nuri_read_file(template_path, &template_text, &len, &err) ||
+            nuri_template_parse(template_text, len, &tmpl, &err)) {
+            cli_error("train export", "--chat-template %s: %s", template_path, err.msg);
+            free(template_text);
+            return 1;
+        }
+        nuri_template_free(tmpl);
+        meta.chat_template = template_text;
+    }
     if (nuri_checkpoint_info(ckpt, &cfg, NULL, &err)) goto fail;
     cfg.max_memory_gb = 0;
     if (nuri_trainer_new(&cfg, 1, &t, &err) || nuri_trainer_load(t, ckpt, &err) ||
@@ -184,10 +204,12 @@ static int cmd_export(int argc, char **argv) {
     rc = 0;
     fprintf(stderr, "%s: exported step %d\n", out, nuri_trainer_step(t));
     nuri_trainer_free(t);
+    free(template_text);
     return rc;
 fail:
     cli_error("train export", "%s", err.msg);
     nuri_trainer_free(t);
+    free(template_text);
     return rc;
 }
 

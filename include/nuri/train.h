@@ -180,6 +180,7 @@ typedef struct {
     const char *name;        /* general.name */
     const char *license;     /* general.license, an SPDX identifier */
     const char *source_url;  /* general.source.url: where data and training are published */
+    const char *chat_template; /* tokenizer.chat_template (Jinja), replacing the tokenizer's */
 } nuri_export_meta;
 
 /* Writes the weights as a GGUF "llama" model with the tokenizer.* metadata of

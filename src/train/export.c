@@ -97,6 +97,8 @@ nuri_status nuri_trainer_export(const nuri_trainer *t, const char *tokenizer_ggu
         nuri_gguf_set_f32(w, "llama.attention.layer_norm_rms_epsilon", c->norm_eps))
         st = nuri_fail(err, NURI_ERR_NOMEM, "out of memory");
     if (!st) st = copy_tokenizer(w, tokenizer_gguf, c->vocab, err);
+    if (!st && meta && meta->chat_template && nuri_gguf_set_str(w, "tokenizer.chat_template", meta->chat_template))
+        st = nuri_fail(err, NURI_ERR_NOMEM, "out of memory");
     for (int i = 0; i < t->n_tensors && !st; i++)
         st = add_tensor(w, &t->tensors[i], t->params + t->tensors[i].off, type, err);
     if (!st) st = nuri_gguf_writer_save(w, path, 32, err);

@@ -65,6 +65,18 @@ for type in f32 q8_0; do
     "$NURI_BIN" run -m "$TMP/m-$type.gguf" -p "영화" -n 8 >/dev/null 2>&1 || fail "nuri run on the $type export"
 done
 "$NURI_BIN" inspect "$TMP/m-q8_0.gguf" >"$TMP/inspect.txt" 2>&1 || fail "inspect"
+# Metadata and a chat template travel into the file; nuri template renders with it.
+printf '{%% for m in messages %%}[{{ m.role }}] {{ m.content }}\n{%% endfor %%}' >"$TMP/chat.jinja"
+"$NURI_BIN" train export --checkpoint "$TMP/t1.ckpt" --tokenizer "$TOKGGUF" --license Apache-2.0 --name tiny-ko \
+    --source-url https://example.org/tiny --chat-template "$TMP/chat.jinja" -o "$TMP/m-meta.gguf" 2>/dev/null ||
+    fail "export with metadata"
+"$NURI_BIN" inspect "$TMP/m-meta.gguf" >"$TMP/inspect-meta.txt" 2>&1 || fail "inspect the metadata export"
+for want in "Apache-2.0" "tiny-ko" "https://example.org/tiny"; do
+    grep -qF "$want" "$TMP/inspect-meta.txt" || fail "the export does not carry $want"
+done
+printf '[{"role":"user","content":"안녕"}]' >"$TMP/msgs.json"
+[ "$("$NURI_BIN" template -m "$TMP/m-meta.gguf" --messages "$TMP/msgs.json")" = "[user] 안녕" ] ||
+    fail "the exported chat template does not render"
 grep -q "Q8_0" "$TMP/inspect.txt" || fail "the q8_0 export has no Q8_0 tensor"
 
 if [ "$fails" -ne 0 ]; then

@@ -120,6 +120,14 @@ expect_bad 1 "151669 tokens but the model has vocab = 512" "$NURI_BIN" train exp
     --tokenizer "$SHARED/models/ko-qwen2-q8_0.gguf" -o "$TMP/x.gguf"
 checked=$((checked + 1))
 [ -e "$TMP/x.gguf" ] && fail "a failed export wrote its output"
+# A chat template nuri cannot parse, a missing one: refused before anything is written.
+printf '{%% for m in messages %%}{{ m.content }}' >"$TMP/broken.jinja"
+expect_bad 1 "--chat-template $TMP/broken.jinja: " "$NURI_BIN" train export --checkpoint "$TMP/run.ckpt" \
+    --tokenizer "$TOKGGUF" --chat-template "$TMP/broken.jinja" -o "$TMP/x.gguf"
+expect_bad 1 "--chat-template $TMP/none.jinja: " "$NURI_BIN" train export --checkpoint "$TMP/run.ckpt" \
+    --tokenizer "$TOKGGUF" --chat-template "$TMP/none.jinja" -o "$TMP/x.gguf"
+checked=$((checked + 2))
+[ -e "$TMP/x.gguf" ] && fail "an export with a bad chat template wrote its output"
 # Resuming a finished run is a no-op that keeps the file.
 "$NURI_BIN" train --tokens "$TMP/good.tok" "${TINY[@]}" --checkpoint "$TMP/run.ckpt" --resume 2>/dev/null || fail "resume of a finished run failed"
 unchanged "$TMP/run.ckpt"
