@@ -28,6 +28,13 @@ typedef enum {
     NURI_PII_PHONE, /* mobile (010-1234-5678, +82 10 ...) and landline (02-123-4567) */
     NURI_PII_EMAIL, /* local@domain.tld */
     NURI_PII_CARD,  /* card numbers of 14-16 digits passing the Luhn check */
+    NURI_PII_FRN,      /* 외국인등록번호: YYMMDD-GSSSSSC with G in 5-8 */
+    NURI_PII_BRN,      /* 사업자등록번호: 123-45-67890 passing its check digit */
+    NURI_PII_DRIVER,   /* 운전면허번호: 11-23-456789-01, 서울 23-456789-01 */
+    NURI_PII_PASSPORT, /* 여권번호 M12345678, M123A4567 near the word 여권 / passport */
+    NURI_PII_ACCOUNT,  /* bank account numbers near a bank name or 계좌 */
+    NURI_PII_IP,       /* IPv4 and IPv6 addresses */
+    NURI_PII_ADDRESS,  /* 도로명주소: 시/도 시/군/구 도로명 건물번호 (동/호) */
     NURI_PII_TYPE_COUNT
 } nuri_pii_type;
 

@@ -11,6 +11,13 @@ static const pii_detector detectors[NURI_PII_TYPE_COUNT] = {
     {NURI_PII_PHONE, "PHONE", "[PHONE]", pii_scan_phone},
     {NURI_PII_EMAIL, "EMAIL", "[EMAIL]", pii_scan_email},
     {NURI_PII_CARD, "CARD", "[CARD]", pii_scan_card},
+    {NURI_PII_FRN, "FRN", "[FRN]", pii_scan_frn},
+    {NURI_PII_BRN, "BRN", "[BRN]", pii_scan_brn},
+    {NURI_PII_DRIVER, "DRIVER", "[DRIVER]", pii_scan_driver},
+    {NURI_PII_PASSPORT, "PASSPORT", "[PASSPORT]", pii_scan_passport},
+    {NURI_PII_ACCOUNT, "ACCOUNT", "[ACCOUNT]", pii_scan_account},
+    {NURI_PII_IP, "IP", "[IP]", pii_scan_ip},
+    {NURI_PII_ADDRESS, "ADDRESS", "[ADDRESS]", pii_scan_address},
 };
 
 const char *nuri_pii_type_name(nuri_pii_type type) {
@@ -50,6 +57,21 @@ bool pii_keyword_before(const uint8_t *s, size_t i, size_t window, const char *k
     size_t from = i > window ? i - window : 0;
     for (size_t p = from; p + k <= i; p++)
         if (memcmp(s + p, kw, k) == 0) return true;
+    return false;
+}
+
+bool pii_any_keyword_before(const uint8_t *s, size_t i, size_t window, const char *const *kws) {
+    size_t from = i > window ? i - window : 0;
+    for (const char *const *kw = kws; *kw; kw++) {
+        size_t k = strlen(*kw);
+        for (size_t p = from; p + k <= i; p++) {
+            size_t j = 0;
+            while (j < k && (s[p + j] == (uint8_t)(*kw)[j] ||
+                             (pii_alpha(s[p + j]) && (s[p + j] | 0x20) == ((uint8_t)(*kw)[j] | 0x20))))
+                j++;
+            if (j == k) return true;
+        }
+    }
     return false;
 }
 

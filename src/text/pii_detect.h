@@ -30,6 +30,13 @@ void pii_scan_rrn(const uint8_t *s, size_t n, pii_sink *out);
 void pii_scan_phone(const uint8_t *s, size_t n, pii_sink *out);
 void pii_scan_email(const uint8_t *s, size_t n, pii_sink *out);
 void pii_scan_card(const uint8_t *s, size_t n, pii_sink *out);
+void pii_scan_frn(const uint8_t *s, size_t n, pii_sink *out);
+void pii_scan_brn(const uint8_t *s, size_t n, pii_sink *out);
+void pii_scan_driver(const uint8_t *s, size_t n, pii_sink *out);
+void pii_scan_passport(const uint8_t *s, size_t n, pii_sink *out);
+void pii_scan_account(const uint8_t *s, size_t n, pii_sink *out);
+void pii_scan_ip(const uint8_t *s, size_t n, pii_sink *out);
+void pii_scan_address(const uint8_t *s, size_t n, pii_sink *out);
 
 /* ---- shared by the number detectors ---- */
 
@@ -64,7 +71,9 @@ static inline size_t pii_digits(const uint8_t *s, size_t n, size_t i, size_t max
     return k;
 }
 
-/* Whether the len bytes before i (or the whole prefix) contain the keyword kw. */
+/* Whether the window bytes before i (or the whole prefix) contain the keyword kw. */
 bool pii_keyword_before(const uint8_t *s, size_t i, size_t window, const char *kw);
+/* The same for any keyword of a NULL-terminated list; ASCII letters compare without case. */
+bool pii_any_keyword_before(const uint8_t *s, size_t i, size_t window, const char *const *kws);
 
 #endif

@@ -1,9 +1,11 @@
 /* Korean PII detection: hand-labeled positives (with particles glued on), hard negatives
  * (dates, prices, order numbers, counts, versions, near-miss numbers), redaction, overlap
  * resolution and invariants (sorted, disjoint, idempotent redaction). Check digits in the
- * positives were computed with the published formulas (RRN weights 2..9,2..5; Luhn); the
- * card numbers are the issuers' public test numbers. */
+ * positives were computed with the published formulas (RRN weights 2..9,2..5, FRN the
+ * same plus 2, business numbers 1,3,7,1,3,7,1,3,5; Luhn); the card numbers are the
+ * issuers' public test numbers. */
 #include <stdint.h>
+#include <stdio.h>
 
 #include "nuri/pii.h"
 #include "test.h"
@@ -50,6 +52,51 @@ static const pii_case positives[] = {
     {"3782-822463-10005", "CARD", "3782-822463-10005"},
     {"3056-930902-5904", "CARD", "3056-930902-5904"},
     {"4111111111111111이야", "CARD", "4111111111111111"},
+    /* foreigner registration numbers: G 5-8; bare ones need the FRN check digit */
+    {"외국인등록번호 900101-5123452로 등록", "FRN", "900101-5123452"},
+    {"등록번호 900101-5123453이야", "FRN", "900101-5123453"},
+    {"9001015123452입니다", "FRN", "9001015123452"},
+    {"0505057123498", "FRN", "0505057123498"},
+    {"외국인등록번호는9001015123453", "FRN", "9001015123453"},
+    {"880808-6******", "FRN", "880808-6******"},
+    /* business registration numbers: the check digit is required */
+    {"사업자등록번호 220-81-12341", "BRN", "220-81-12341"},
+    {"104-81-00015로 등록된 업체", "BRN", "104-81-00015"},
+    {"사업자번호는2208112341입니다", "BRN", "2208112341"},
+    /* driver's licences */
+    {"운전면허 11-23-456789-01이야", "DRIVER", "11-23-456789-01"},
+    {"면허번호: 서울 23-456789-01", "DRIVER", "서울 23-456789-01"},
+    {"경기북부 99-123456-78번", "DRIVER", "경기북부 99-123456-78"},
+    {"28-05-123456-99", "DRIVER", "28-05-123456-99"},
+    {"운전면허번호는 112345678901입니다", "DRIVER", "112345678901"},
+    /* passports, near the word */
+    {"여권번호 M12345678로 예약", "PASSPORT", "M12345678"},
+    {"여권번호는M123A4567이고", "PASSPORT", "M123A4567"},
+    {"Passport No. S98765432", "PASSPORT", "S98765432"},
+    {"여권(D001Z0001) 사본", "PASSPORT", "D001Z0001"},
+    /* accounts, near a bank or the word 계좌 */
+    {"국민 123456-78-901234로 입금해줘", "ACCOUNT", "123456-78-901234"},
+    {"신한은행 110-123-456789", "ACCOUNT", "110-123-456789"},
+    {"우리 1002-123-456789으로", "ACCOUNT", "1002-123-456789"},
+    {"농협 301-1234-5678-91 예금주 홍길동", "ACCOUNT", "301-1234-5678-91"},
+    {"카카오뱅크 3333-12-1234567", "ACCOUNT", "3333-12-1234567"},
+    {"환불 계좌는 12345678901234입니다", "ACCOUNT", "12345678901234"},
+    {"기업은행 계좌 123-456789-01-234에서", "ACCOUNT", "123-456789-01-234"},
+    /* IP addresses */
+    {"접속 IP 192.168.0.1에서", "IP", "192.168.0.1"},
+    {"서버는 10.0.0.254:8080이야", "IP", "10.0.0.254"},
+    {"8.8.8.8", "IP", "8.8.8.8"},
+    {"2001:0db8:85a3:0000:0000:8a2e:0370:7334로 접속", "IP", "2001:0db8:85a3:0000:0000:8a2e:0370:7334"},
+    {"주소 2001:db8::1에서", "IP", "2001:db8::1"},
+    {"fe80::1ff:fe23:4567:890a", "IP", "fe80::1ff:fe23:4567:890a"},
+    /* road-name addresses */
+    {"주소는 서울특별시 강남구 테헤란로 152입니다", "ADDRESS", "서울특별시 강남구 테헤란로 152"},
+    {"경기도 성남시 분당구 판교역로 235로 와", "ADDRESS", "경기도 성남시 분당구 판교역로 235"},
+    {"배송지: 부산 해운대구 센텀중앙로 97, 101동 1203호", "ADDRESS", "부산 해운대구 센텀중앙로 97, 101동 1203호"},
+    {"세종특별자치시 한누리대로 2130 3층에서", "ADDRESS", "세종특별자치시 한누리대로 2130 3층"},
+    {"혹시 강남구 도산대로45길 12-3 맞나요", "ADDRESS", "강남구 도산대로45길 12-3"},
+    {"(대구 수성구 수성로81번길 5, 502호)", "ADDRESS", "대구 수성구 수성로81번길 5, 502호"},
+    {"경기도 양평군 양평읍 시장길 12", "ADDRESS", "경기도 양평군 양평읍 시장길 12"},
 };
 
 static const char *const negatives[] = {
@@ -87,6 +134,51 @@ static const char *const negatives[] = {
     "abc@.com",
     "3.141592653589793",
     "좋아요 1234567이야",
+    /* FRN: bare 13 digits with a bad check digit and no 외국인; impossible dates */
+    "9001015123453",
+    "901301-5123452",
+    /* BRN: bad check digit, even with the word; a 3-2-5 run inside a longer number */
+    "사업자등록번호 123-45-67890",
+    "123-45-67892",
+    "사업자 1234567890",
+    "9220-81-12341",
+    /* driver: region codes outside 11-28, 2-6-2 without a region name, bare without 면허 */
+    "부품 45-12-345678-90",
+    "27-12-345678-90",
+    "23-456789-01",
+    "112345678901",
+    /* passport shapes without the word, lower case, longer codes */
+    "모델명 M12345678 정품",
+    "여권 m12345678",
+    "여권 M123456789",
+    "여권 XM12345678",
+    /* account shapes without a bank, dates and amounts near one, a bare run near a
+     * bank name that is a common word */
+    "주문번호 110-123-456789",
+    "우리은행 계좌 개설은 2024-03-02부터",
+    "계좌 잔액 12,345,678원",
+    "하나만 샀는데 1234567890",
+    "국민은행 고객센터 1588-9999",
+    /* IP: versions, out-of-range octets, leading zeros, times, MAC, words with :: */
+    "v1.2.3.4",
+    "버전 1.2.3.4.5",
+    "256.1.1.1",
+    "010.1.1.1",
+    "Windows 10.0.19045.3803",
+    "12:30:45",
+    "00:1A:2B:3C:4D:5E",
+    "dead::beef",
+    "std::vector",
+    "a::b",
+    /* addresses: no number, units, no administrative word, common words ending in 시/구 */
+    "강남구 테헤란로 일대",
+    "서울 올림픽대로 12km 구간",
+    "종로 3가",
+    "테헤란로 152",
+    "2호선 을지로 3번 출구",
+    "친구 테헤란로 3",
+    "서울 강남구 역삼동 123-45",
+    "경부고속도로 23km",
     "",
 };
 
@@ -145,6 +237,16 @@ int main(void) {
     CHECK(!strcmp(nuri_pii_placeholder(NURI_PII_PHONE), "[PHONE]"));
     CHECK(!strcmp(nuri_pii_placeholder(NURI_PII_EMAIL), "[EMAIL]"));
     CHECK(!strcmp(nuri_pii_placeholder(NURI_PII_CARD), "[CARD]"));
+    static const char *const names[NURI_PII_TYPE_COUNT] = {"RRN", "PHONE", "EMAIL", "CARD", "FRN", "BRN",
+                                                           "DRIVER", "PASSPORT", "ACCOUNT", "IP", "ADDRESS"};
+    for (int t = 0; t < NURI_PII_TYPE_COUNT; t++) {
+        char ph[32];
+        snprintf(ph, sizeof ph, "[%s]", names[t]);
+        CHECKF(!strcmp(nuri_pii_type_name(t), names[t]), "type %d is %s", t, nuri_pii_type_name(t));
+        CHECKF(!strcmp(nuri_pii_placeholder(t), ph), "placeholder of %s", names[t]);
+        CHECK(nuri_pii_type_from_name(names[t]) == t);
+    }
+    CHECK(nuri_pii_type_from_name("address") == NURI_PII_ADDRESS);
     CHECK(nuri_pii_type_from_name("phone") == NURI_PII_PHONE);
     CHECK(nuri_pii_type_from_name("Card") == NURI_PII_CARD);
     CHECK(nuri_pii_type_from_name("nope") == -1);
@@ -170,6 +272,23 @@ int main(void) {
      * ",0" makes the card look like the start of a longer number */
     uint64_t want_hidden[NURI_PII_TYPE_COUNT] = {0, 0, 1, 1};
     check_redact("4111-1111-1111-1111,00ef@naver.com", NURI_PII_ALL, "[CARD],[EMAIL]", want_hidden);
+    /* every new type in one text */
+    const char *all = "외국인 900101-5123452, 사업자 220-81-12341, 면허 11-23-456789-01, 여권 M12345678, "
+                      "국민 123456-78-901234, IP 192.168.0.1, 주소 서울 강남구 테헤란로 152에서";
+    uint64_t want_all[NURI_PII_TYPE_COUNT] = {0};
+    for (int t = NURI_PII_FRN; t < NURI_PII_TYPE_COUNT; t++) want_all[t] = 1;
+    check_redact(all, NURI_PII_ALL,
+                 "외국인 [FRN], 사업자 [BRN], 면허 [DRIVER], 여권 [PASSPORT], 국민 [ACCOUNT], IP [IP], "
+                 "주소 [ADDRESS]에서",
+                 want_all);
+    /* where two types claim the same digits the earlier table row wins: a phone number
+     * next to 계좌 is a phone number, a business number next to a bank one too */
+    check_redact("계좌 연락처 010-1234-5678", NURI_PII_ALL, "계좌 연락처 [PHONE]", NULL);
+    check_redact("은행 220-81-12341", NURI_PII_ALL, "은행 [BRN]", NULL);
+    check_redact("계좌 900101-1234567", NURI_PII_ALL, "계좌 [RRN]", NULL);
+    /* a number between the bank and a candidate breaks the context */
+    check_redact("계좌 신한 110-123-456789, 주문번호 20240115-123456", NURI_PII_ALL,
+                 "계좌 신한 [ACCOUNT], 주문번호 20240115-123456", NULL);
 
     /* spans are sorted and disjoint even when detectors compete: a bare 13-digit RRN
      * inside a 15-digit run is nothing; two phones back to back with a Korean word */
