@@ -17,5 +17,6 @@ int cmd_train(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_tokenizer(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_pii(int argc, char **argv);
 
 #endif

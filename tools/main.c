@@ -25,6 +25,7 @@ static const command commands[] = {
     {"data", cmd_data, "text files to a training set: clean, dedup, redact PII, split, manifest"},
     {"tokenizer", cmd_tokenizer, "train a byte-level BPE vocabulary (GGUF); characters per token"},
     {"audit", cmd_audit, "Korean safety, privacy and efficiency audit of a model: a passport"},
+    {"pii", cmd_pii, "find or redact Korean personal data in text (JSON lines or placeholders)"},
 };
 
 static void usage(FILE *out) {
