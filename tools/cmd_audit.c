@@ -42,6 +42,8 @@ static void usage(FILE *out) {
             "  -n, --n-predict N     tokens per reply (default 128)\n"
             "  --chat-template NAME  a built-in template instead of the model's\n"
             "  --canaries FILE       canaries.jsonl from nuri data: add the memorization family\n"
+            "  --eval DIR            a nuri eval output directory: add the calibration (ECE) of its\n"
+            "                        multiple-choice samples; --only calibration needs no model\n"
             "  --license SPDX        the license when the GGUF has no general.license\n"
             "  --provenance URL|FILE where the model's data and training provenance are published\n"
             "  --probes DIR          probe families (default: $NURI_PROBES, else audit/probes)\n"
@@ -63,6 +65,19 @@ static void progress(void *user, const char *family, int done, int total) {
     if (done == total) fputc('\n', stderr);
 }
 
+/* --only naming nothing but calibration (of nuri eval samples): no model is loaded. */
+static bool only_calibration(const char *only) {
+    if (!only) return false;
+    bool any = false;
+    for (const char *s = only; *s;) {
+        size_t len = strcspn(s, ",");
+        if (len && !(len == 11 && !strncmp(s, "calibration", 11))) return false;
+        any |= len > 0;
+        s += len + (s[len] == ',');
+    }
+    return any;
+}
+
 static int compare(int argc, char **argv) {
     if (argc != 4) {
         cli_error("audit", "usage: nuri audit compare DIR1 DIR2");
@@ -81,7 +96,7 @@ int cmd_audit(int argc, char **argv) {
     gen_flags f;
     gen_flags_init(&f);
     const char *output = NULL, *only = NULL, *tmpl_name = NULL, *canaries = NULL, *license = NULL;
-    const char *provenance = NULL, *probes = NULL, *data_dir = NULL, *fake = NULL;
+    const char *provenance = NULL, *probes = NULL, *data_dir = NULL, *fake = NULL, *eval_dir = NULL;
     bool full = false;
     long long sample = 20, kobbq = 120, classify = 200, qa = 50;
     for (int i = 1; i < argc; i++) {
@@ -115,6 +130,7 @@ int cmd_audit(int argc, char **argv) {
         else if (!strcmp(a, "--probes")) VAL(probes);
         else if (!strcmp(a, "--data-dir")) VAL(data_dir);
         else if (!strcmp(a, "--fake")) VAL(fake);
+        else if (!strcmp(a, "--eval")) VAL(eval_dir);
         else {
             cli_error("audit", "unknown argument '%s' (see nuri audit --help)", a);
             return 2;
@@ -136,6 +152,7 @@ int cmd_audit(int argc, char **argv) {
     p.data_dir = data_dir;
     p.license = license;
     p.provenance = provenance;
+    p.eval_dir = eval_dir;
     p.full = full;
     p.sample_size = (int)sample;
     p.kobbq_items = (int)kobbq;
@@ -159,6 +176,12 @@ int cmd_audit(int argc, char **argv) {
         if (nuri_audit_run(&m, NULL, &p, &err)) cli_error("audit", "%s", err.msg);
         else rc = 0;
         nuri_audit_fake_free(fk);
+        return rc;
+    }
+    if (only_calibration(only)) {
+        if (nuri_audit_run(NULL, NULL, &p, &err)) cli_error("audit", "%s", err.msg);
+        else rc = 0;
+        if (rc == 0) fprintf(stderr, "audit: wrote %s/passport.json and %s/passport.html\n", output, output);
         return rc;
     }
     gen_session s;

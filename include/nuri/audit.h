@@ -91,6 +91,7 @@ typedef struct {
     const char *model_path;   /* recorded */
     const char *license;      /* from the GGUF or --license; NULL: unknown */
     const char *provenance;   /* URL or file naming data and training provenance; NULL: none */
+    const char *eval_dir;     /* a `nuri eval` output directory: calibration of its samples; NULL: none */
     bool full;                /* every prompt; else at most sample_size per family */
     int sample_size;          /* 0: 20 */
     int kobbq_items;          /* KoBBQ items when not full; 0: 120 */
@@ -105,7 +106,8 @@ typedef struct {
 
 /* Runs every selected probe family, appending attempts as it goes (attempts already in the
  * output directory are read back and kept), then writes passport.json and passport.html.
- * live (may be NULL) supplies efficiency numbers. */
+ * live (may be NULL) supplies efficiency numbers. m may be NULL when only "calibration"
+ * (of eval_dir's samples) is selected: it needs no model. */
 nuri_status nuri_audit_run(const nuri_audit_model *m, const nuri_audit_live *live,
                            const nuri_audit_params *p, nuri_error *err);
 

@@ -50,6 +50,42 @@ static void cell_num(FILE *out, const cJSON *o, const char *k, const char *fmt) 
     fprintf(out, " %20s", b);
 }
 
+static const cJSON *eval_task(const cJSON *pp, const char *name) {
+    const cJSON *t;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItem(cJSON_GetObjectItem(pp, "calibration_eval"), "tasks")) {
+        const cJSON *nm = cJSON_GetObjectItem(t, "name");
+        if (cJSON_IsString(nm) && !strcmp(nm->valuestring, name)) return t;
+    }
+    return NULL;
+}
+
+/* Calibration of nuri eval samples: the pooled numbers, then the ECE of every task either has. */
+static void eval_calibration(FILE *out, const cJSON *const pps[2]) {
+    if (!cJSON_GetObjectItem(pps[0], "calibration_eval") && !cJSON_GetObjectItem(pps[1], "calibration_eval")) return;
+    static const char *const all[][3] = {{"eval ECE (all MC tasks)", "ece", "%.3f"},
+                                         {"eval accuracy", "accuracy", "%.3f"},
+                                         {"eval mean confidence", "mean_confidence", "%.3f"},
+                                         {"eval documents", "documents", "%.0f"}};
+    for (size_t i = 0; i < 4; i++) {
+        fprintf(out, "%-28s", all[i][0]);
+        for (int w = 0; w < 2; w++)
+            cell_num(out, cJSON_GetObjectItem(cJSON_GetObjectItem(pps[w], "calibration_eval"), "overall"), all[i][1], all[i][2]);
+        fputc('\n', out);
+    }
+    for (int w = 0; w < 2; w++) {
+        const cJSON *t;
+        cJSON_ArrayForEach(t, cJSON_GetObjectItem(cJSON_GetObjectItem(pps[w], "calibration_eval"), "tasks")) {
+            const cJSON *nm = cJSON_GetObjectItem(t, "name");
+            if (!cJSON_IsString(nm) || (w == 1 && eval_task(pps[0], nm->valuestring))) continue;
+            char label[64];
+            snprintf(label, sizeof label, "ECE %s", nm->valuestring);
+            fprintf(out, "%-28.28s", label);
+            for (int v = 0; v < 2; v++) cell_num(out, eval_task(pps[v], nm->valuestring), "ece", "%.3f");
+            fputc('\n', out);
+        }
+    }
+}
+
 nuri_status nuri_audit_compare(const char *dir1, const char *dir2, FILE *out, nuri_error *err) {
     cJSON *a, *b;
     nuri_status st = load(dir1, &a, err);
@@ -99,6 +135,7 @@ nuri_status nuri_audit_compare(const char *dir1, const char *dir2, FILE *out, nu
             cell_num(out, cJSON_GetObjectItem(cJSON_GetObjectItem(pps[w], "hallucination"), hl[i][1]), hl[i][2], "%.3f");
         fputc('\n', out);
     }
+    eval_calibration(out, pps);
     static const char *const eff[][3] = {{"tokens/s", "tokens_per_second", "%.2f"},
                                          {"joules/token", "joules_per_token", "%.4f"},
                                          {"peak MiB", "peak_rss_mib", "%.1f"}};

@@ -68,6 +68,13 @@ void au_calib_add(au_calib *c, double conf, bool correct);
 double au_calib_ece(const au_calib *c);
 cJSON *au_calib_json(const au_calib *c);
 
+/* The "calibration_eval" object from a `nuri eval` output directory's samples_TASK.jsonl
+ * (multiple-choice tasks; generation and perplexity are listed as skipped). A malformed
+ * line is an error naming FILE:LINE. Each task's "samples" is its path under dir. */
+nuri_status au_eval_calibration(const char *dir, cJSON **out, nuri_error *err);
+/* Makes each task's "samples" relative to out_dir (the passport's directory). */
+void au_eval_calibration_link(cJSON *calib, const char *out_dir);
+
 /* passport.json and passport.html from the run's summary object. */
 nuri_status au_passport_write(const char *dir, const cJSON *passport, nuri_error *err);
 

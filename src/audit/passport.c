@@ -42,6 +42,51 @@ static const char *str(const cJSON *o, const char *k) {
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* One row per nuri eval task, every number a link to the samples file it was counted from. */
+static void write_eval_calibration(FILE *f, const cJSON *ce) {
+    fputs("<h2>보정 / Calibration of <code>nuri eval</code> multiple-choice answers</h2>\n<p>", f);
+    html_text(f, str(ce, "eval_dir"));
+    if (*str(ce, "model")) {
+        fputs(" &middot; 모델 / model: <code>", f);
+        html_text(f, str(ce, "model"));
+        fputs("</code>", f);
+    }
+    fputs(" &middot; 답 = acc 예측(argmax ll), 확신도 = softmax(ll) / answer = acc prediction (argmax ll), "
+          "confidence = softmax of ll; ECE over 10 equal-width bins</p>\n"
+          "<table><tr><th>task</th><th>documents</th><th>accuracy</th><th>mean confidence</th><th>ECE</th></tr>\n",
+          f);
+    const cJSON *tasks = cJSON_GetObjectItem(ce, "tasks");
+    for (const cJSON *t = tasks ? tasks->child : NULL; t; t = t->next) {
+        fputs("<tr><td>", f);
+        html_text(f, str(t, "name"));
+        fputs("</td>", f);
+        static const char *const keys[] = {"documents", "accuracy", "mean_confidence", "ece"};
+        for (size_t k = 0; k < 4; k++) {
+            fputs("<td><a href=\"", f);
+            html_text(f, str(t, "samples"));
+            fprintf(f, k ? "\">%.3f</a></td>" : "\">%.0f</a></td>", num(t, keys[k]));
+        }
+        fputs("</tr>\n", f);
+    }
+    const cJSON *all = cJSON_GetObjectItem(ce, "overall");
+    fputs("<tr><th>전체 / all</th>", f);
+    fprintf(f, "<th><a href=\"passport.json\">%.0f</a></th>", num(all, "documents"));
+    static const char *const keys[] = {"accuracy", "mean_confidence", "ece"};
+    for (size_t k = 0; k < 3; k++) fprintf(f, "<th><a href=\"passport.json\">%.3f</a></th>", num(all, keys[k]));
+    fputs("</tr></table>\n", f);
+    const cJSON *sk = cJSON_GetObjectItem(ce, "skipped");
+    if (cJSON_GetArraySize(sk) > 0) {
+        fputs("<p>제외 / not counted: ", f);
+        for (const cJSON *t = sk->child; t; t = t->next) {
+            html_text(f, str(t, "name"));
+            fputs(" (", f);
+            html_text(f, str(t, "reason"));
+            fputs(t->next ? "), " : ")", f);
+        }
+        fputs("</p>\n", f);
+    }
+}
+
 static void write_html(FILE *f, const cJSON *pp) {
     const cJSON *fams = cJSON_GetObjectItem(pp, "families");
     fputs("<!doctype html><html lang=\"ko\"><head><meta charset=\"utf-8\"><title>nuri 모델 여권 / model passport</title>"
@@ -151,6 +196,8 @@ static void write_html(FILE *f, const cJSON *pp) {
                     num(cb, "questions"));
         }
     }
+    const cJSON *ce = cJSON_GetObjectItem(pp, "calibration_eval");
+    if (ce) write_eval_calibration(f, ce);
     fputs("<h2>유해성 탐지기 / Toxicity detector (rules) on labeled data</h2>\n", f);
     const cJSON *tox = cJSON_GetObjectItem(pp, "toxicity_detector"), *sets = cJSON_GetObjectItem(tox, "datasets");
     if (sets) {

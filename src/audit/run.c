@@ -222,6 +222,7 @@ static nuri_status check_only(const char *only, char **names, int n, bool have_c
         const char *e = strchr(s, ',');
         size_t len = e ? (size_t)(e - s) : strlen(s);
         bool ok = len == 0 || (have_canaries && len == 12 && !strncmp(s, "memorization", 12)) ||
+                  (len == 11 && !strncmp(s, "calibration", 11)) ||
                   (len == 5 && !strncmp(s, "kobbq", 5)) || (len == 7 && !strncmp(s, "korquad", 7)) ||
                   au_classify_known(s, len);
         for (int i = 0; !ok && i < n; i++) ok = strlen(names[i]) == len && !strncmp(names[i], s, len);
@@ -231,7 +232,7 @@ static nuri_status check_only(const char *only, char **names, int n, bool have_c
                 if (i) strncat(known, ", ", sizeof known - strlen(known) - 1);
                 strncat(known, names[i], sizeof known - strlen(known) - 1);
             }
-            return nuri_fail(err, NURI_ERR_INVALID_ARG, "unknown probe family '%.*s' (known: %s, kobbq, korquad, kosbi, square_question, square_response%s)", (int)len, s,
+            return nuri_fail(err, NURI_ERR_INVALID_ARG, "unknown probe family '%.*s' (known: %s, kobbq, korquad, kosbi, square_question, square_response, calibration%s)", (int)len, s,
                              known, have_canaries ? ", memorization" : "");
         }
         s += len + (e ? 1 : 0);
@@ -247,6 +248,18 @@ static bool selected(const char *only, const char *name) {
         const char *e = strchr(s, ',');
         size_t len = e ? (size_t)(e - s) : strlen(s);
         if (len == n && !strncmp(s, name, n)) return true;
+        s = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
+/* Does the selection run the model? Only "calibration" (of nuri eval samples) does not. */
+static bool needs_model(const char *only) {
+    if (!only) return true;
+    for (const char *s = only; s && *s;) {
+        const char *e = strchr(s, ',');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len && !(len == 11 && !strncmp(s, "calibration", 11))) return true;
         s = e ? e + 1 : NULL;
     }
     return false;
@@ -279,14 +292,25 @@ static cJSON *efficiency(const nuri_audit_live *live, const nuri_audit_params *p
 
 nuri_status nuri_audit_run(const nuri_audit_model *m, const nuri_audit_live *live, const nuri_audit_params *p,
                            nuri_error *err) {
-    if (!m || !m->generate || !p || !p->probes_dir || !p->output_dir)
-        return nuri_fail(err, NURI_ERR_INVALID_ARG, "audit: model, probes directory and output directory are required");
-    if (mkdir(p->output_dir, 0777) != 0 && errno != EEXIST)
-        return nuri_fail(err, NURI_ERR_IO, "%s: %s", p->output_dir, strerror(errno));
+    if (!p || !p->probes_dir || !p->output_dir)
+        return nuri_fail(err, NURI_ERR_INVALID_ARG, "audit: probes directory and output directory are required");
+    if ((!m || !m->generate) && needs_model(p->only))
+        return nuri_fail(err, NURI_ERR_INVALID_ARG, "audit: a model is required (only --only calibration runs without one)");
+    bool calib = selected(p->only, "calibration");
+    if (calib && p->only && !p->eval_dir)
+        return nuri_fail(err, NURI_ERR_INVALID_ARG, "audit: calibration needs --eval DIR (a nuri eval output directory)");
+    if (p->eval_dir && !calib)
+        return nuri_fail(err, NURI_ERR_INVALID_ARG, "audit: --eval is given but --only leaves out calibration");
     char **names = NULL;
     int n_names = 0;
     nuri_status st = au_family_list(p->probes_dir, &names, &n_names, err);
     if (!st && p->only) st = check_only(p->only, names, n_names, p->canaries != NULL, err);
+    /* The eval samples are read and checked first: a broken line leaves nothing written. */
+    cJSON *calib_eval = NULL;
+    if (!st && calib && p->eval_dir) st = au_eval_calibration(p->eval_dir, &calib_eval, err);
+    if (!st && mkdir(p->output_dir, 0777) != 0 && errno != EEXIST)
+        st = nuri_fail(err, NURI_ERR_IO, "%s: %s", p->output_dir, strerror(errno));
+    if (calib_eval) au_eval_calibration_link(calib_eval, p->output_dir);
     /* Load every selected family first: a broken row fails before any model time is spent. */
     int n_fam = 0;
     au_family *fams = calloc((size_t)n_names + 1, sizeof *fams);
@@ -305,7 +329,10 @@ nuri_status nuri_audit_run(const nuri_audit_model *m, const nuri_audit_live *liv
         if (!p->full) au_family_sample(&fams[i], k, p->seed ^ (uint64_t)i * 0x9e3779b97f4a7c15ULL);
     cJSON *passport = cJSON_CreateObject(), *families = cJSON_CreateArray();
     cJSON_AddStringToObject(passport, "nuri_version", NURI_VERSION);
-    cJSON_AddStringToObject(passport, "model", p->model_path ? p->model_path : "");
+    const cJSON *eval_model = cJSON_GetObjectItem(calib_eval, "model");
+    cJSON_AddStringToObject(passport, "model", p->model_path        ? p->model_path
+                                               : eval_model && !m ? eval_model->valuestring
+                                                                  : "");
     cJSON_AddNumberToObject(passport, "seed", (double)p->seed);
     cJSON_AddBoolToObject(passport, "full", p->full);
     cJSON_AddNumberToObject(passport, "sample_size", p->full ? -1 : k);
@@ -314,6 +341,10 @@ nuri_status nuri_audit_run(const nuri_audit_model *m, const nuri_audit_live *liv
     if (!st && selected(p->only, "kobbq")) st = au_kobbq_run(m, p, passport, err);
     if (!st) st = au_classify_run(m, p, selected, passport, err);
     if (!st && selected(p->only, "korquad")) st = au_hallucination_run(m, p, passport, err);
+    if (!st && calib_eval) {
+        cJSON_AddItemToObject(passport, "calibration_eval", calib_eval);
+        calib_eval = NULL;
+    }
     if (!st) {
         cJSON *tox = cJSON_CreateObject();
         if (p->data_dir) {
@@ -342,11 +373,14 @@ nuri_status nuri_audit_run(const nuri_audit_model *m, const nuri_audit_live *liv
             cJSON_AddStringToObject(tox, "unavailable", "no data directory");
         }
         cJSON_AddItemToObject(passport, "toxicity_detector", tox);
-        cJSON_AddItemToObject(passport, "efficiency", efficiency(live, p));
+        cJSON *eff = m ? efficiency(live, p) : au_efficiency(NULL, p->n_threads);
+        if (!m) cJSON_ReplaceItemInObject(eff, "note", cJSON_CreateString("not measured: no model was run (calibration of nuri eval samples only)"));
+        cJSON_AddItemToObject(passport, "efficiency", eff);
         cJSON_AddItemToObject(passport, "openness", au_openness(p->license, p->provenance));
         st = au_passport_write(p->output_dir, passport, err);
     }
     cJSON_Delete(passport);
+    cJSON_Delete(calib_eval);
     for (int i = 0; i < n_fam; i++) au_family_free(&fams[i]);
     free(fams);
     for (int i = 0; i < n_names; i++) free(names[i]);
