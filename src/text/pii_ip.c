@@ -1,11 +1,14 @@
 /* IP addresses. IPv4: four decimal numbers 0-255 joined by dots, without leading zeros
  * (010.1.1.1 is not how addresses are written, and a longer dotted run such as a
- * version 1.2.3.4.5 is not one address). A port after it (":8080") is not part of it.
+ * version 1.2.3.4.5 is not one address), and not four one-digit numbers (1.2.3.4 is an
+ * enumeration in Korean reviews far more often) nor 0.0.0.0 / 255.255.255.255. A port after it (":8080") is not part of it.
  * IPv6: hexadecimal groups of 1-4 digits joined by ':', eight of them, or fewer with one
  * "::" standing for the missing zeros; a run of colons without "::" and fewer than eight
  * groups (times 12:30:45, MAC addresses) is not one, nor is a compressed form without a
  * digit or with only two groups the first of which is short (dead::beef, a::b). Embedded IPv4 tails and zone
  * suffixes (%eth0) are not read. */
+#include <string.h>
+
 #include "text/pii_detect.h"
 
 static bool hex(uint8_t c) { return pii_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
@@ -29,7 +32,12 @@ static size_t ipv4(const uint8_t *s, size_t n, size_t i) {
         p = octet(s, n, p);
         if (!p) return 0;
     }
-    return pii_right_ok(s, n, p) ? p : 0;
+    if (!pii_right_ok(s, n, p)) return 0;
+    /* Four one-digit numbers are an enumeration or a version far more often than an
+     * address ("1.2.3.4편", "4.3.1.2 순으로" in film reviews); 0.0.0.0 and
+     * 255.255.255.255 are no one's address. */
+    if (p - i == 7 || (p - i == 15 && !memcmp(s + i, "255.255.255.255", 15))) return 0;
+    return p;
 }
 
 static size_t ipv6(const uint8_t *s, size_t n, size_t i) {
