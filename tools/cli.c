@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nuri/tensor.h"
+
 void cli_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -95,4 +97,15 @@ const char *cli_value(const char *cmd, int argc, char **argv, int *i) {
         return NULL;
     }
     return argv[++*i];
+}
+
+bool cli_isa(const char *cmd, const char *s, int *isa) {
+    if (!strcmp(s, "scalar")) *isa = NURI_ISA_SCALAR;
+    else if (!strcmp(s, "avx2")) *isa = NURI_ISA_AVX2;
+    else if (!strcmp(s, "avx512")) *isa = NURI_ISA_AVX512;
+    else {
+        cli_error(cmd, "--isa: '%s' is not scalar, avx2 or avx512", s);
+        return false;
+    }
+    return true;
 }

@@ -42,6 +42,8 @@ static void usage(FILE *out) {
             "  -c, --ctx N          context size (default: the model's, at most 4096); longer\n"
             "                       inputs are cut from the left as lm-eval does\n"
             "  --kv-f32             keep the KV cache in F32 (default F16, like the reference)\n"
+            "  --isa NAME           force kernels: scalar, avx2 or avx512 (default: the best);\n"
+            "                       they differ only in the order of floating-point sums\n"
             "  --list               list every task and group with its data source\n"
             "  -q, --quiet          no progress bar (the closing summary line stays)\n\n"
             "Ctrl-C stops after the current document; run the same command again to resume.\n");
@@ -118,7 +120,7 @@ int cmd_eval(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-m") || !strcmp(a, "--model") || !strcmp(a, "-t") || !strcmp(a, "--threads") ||
-            !strcmp(a, "-c") || !strcmp(a, "--ctx") || !strcmp(a, "--kv-f32")) {
+            !strcmp(a, "-c") || !strcmp(a, "--ctx") || !strcmp(a, "--kv-f32") || !strcmp(a, "--isa")) {
             if (gen_flags_parse(&f, "eval", argc, argv, &i) < 0) return 2;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);

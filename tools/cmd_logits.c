@@ -44,14 +44,7 @@ int cmd_logits(int argc, char **argv) {
         } else if (!strcmp(a, "--kv-f32")) {
             kv_f32 = true;
         } else if (!strcmp(a, "--isa")) {
-            if (!(v = cli_value("logits", argc, argv, &i))) return 2;
-            if (!strcmp(v, "scalar")) isa = NURI_ISA_SCALAR;
-            else if (!strcmp(v, "avx2")) isa = NURI_ISA_AVX2;
-            else if (!strcmp(v, "avx512")) isa = NURI_ISA_AVX512;
-            else {
-                cli_error("logits", "--isa: '%s' is not scalar, avx2 or avx512", v);
-                return 2;
-            }
+            if (!(v = cli_value("logits", argc, argv, &i)) || !cli_isa("logits", v, &isa)) return 2;
         } else {
             cli_error("logits", "unknown argument '%s' (see nuri logits --help)", a);
             return 2;

@@ -10,6 +10,7 @@
 void gen_flags_init(gen_flags *f) {
     memset(f, 0, sizeof *f);
     f->n_predict = 128;
+    f->isa = -1;
     f->sampling = nuri_sampler_default_params();
     f->sampling.temperature = 0.8f;
 }
@@ -28,6 +29,9 @@ int gen_flags_parse(gen_flags *f, const char *cmd, int argc, char **argv, int *i
     } else if (!strcmp(a, "-c") || !strcmp(a, "--ctx")) {
         VALUE();
         if (!cli_int(cmd, a, v, 8, 1 << 20, &f->n_ctx)) return -1;
+    } else if (!strcmp(a, "--isa")) {
+        VALUE();
+        if (!cli_isa(cmd, v, &f->isa)) return -1;
     } else if (!strcmp(a, "-n") || !strcmp(a, "--n-predict")) {
         VALUE();
         if (!cli_int(cmd, a, v, 1, 1 << 20, &f->n_predict)) return -1;
@@ -110,6 +114,7 @@ int gen_session_open(gen_session *s, const gen_flags *f, const char *cmd, bool n
     p.n_threads = (int)f->threads;
     p.n_ctx = (int)f->n_ctx;
     p.kv_f32 = f->kv_f32;
+    p.isa = f->isa;
     if (nuri_ctx_new(s->model, &p, &s->ctx, &err)) {
         cli_error(cmd, "%s", err.msg);
         gen_session_close(s);

@@ -8,6 +8,7 @@
 typedef struct {
     const char *model;
     long long threads, n_ctx, n_predict;
+    int isa; /* -1: the best this CPU runs */
     bool kv_f32, ignore_eos;
     nuri_sampler_params sampling;
 } gen_flags;
@@ -24,7 +25,8 @@ typedef struct {
     "  --ignore-eos         keep generating past end-of-generation tokens\n"                 \
     "  -t, --threads N      threads (default: all cores)\n"                                  \
     "  -c, --ctx N          context size (default: the model's, at most 4096)\n"             \
-    "  --kv-f32             keep the KV cache in F32 (default F16, like the reference)\n"
+    "  --kv-f32             keep the KV cache in F32 (default F16, like the reference)\n"   \
+    "  --isa NAME           force kernels: scalar, avx2 or avx512 (default: the best)\n"
 
 void gen_flags_init(gen_flags *f);
 /* Consumes argv[*i] (and its value) if it is a shared flag: returns 1 if used, 0 if not

@@ -95,6 +95,19 @@ expect_bad() {
 }
 fresh_bad() { rm -rf "$TMP/bad"; cp -r "$TMP/data" "$TMP/bad"; }
 
+# --isa: a bad name is a usage error; the scalar kernels give the same predictions as the
+# default ones (they differ only in the order of floating-point sums).
+"$NURI_BIN" eval -m "$MODEL" --isa avx3 --tasks mini --output "$TMP/out_isa" -q 2>"$TMP/err"
+rc=$?
+ok
+[ "$rc" -eq 2 ] && grep -q -- "--isa: 'avx3'" "$TMP/err" || fail "--isa avx3: exit $rc, $(cat "$TMP/err")"
+eval_cmd --tasks mini --limit 8 --output "$TMP/out_isa_best" >/dev/null 2>&1 || fail "eval (default kernels)"
+eval_cmd --tasks mini --limit 8 --isa scalar --output "$TMP/out_isa_scalar" >/dev/null 2>&1 || fail "eval --isa scalar"
+ok
+cmp -s <(grep -o '"pred": *[0-9]*' "$TMP/out_isa_best/samples_mini.jsonl") \
+    <(grep -o '"pred": *[0-9]*' "$TMP/out_isa_scalar/samples_mini.jsonl") || fail "--isa scalar changed a prediction"
+[ "$(grep -c '"pred"' "$TMP/out_isa_scalar/samples_mini.jsonl")" -eq 8 ] || fail "--isa scalar: not 8 samples"
+
 fresh_bad; rm "$TMP/bad/mini/test.csv"
 expect_bad "missing file" "bad/mini/test.csv" "cannot open"
 fresh_bad; printf '7\t"never closed\tTrue\n8\tfine\tTrue\n' >>"$TMP/bad/mini/test.tsv"
