@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# The main job, from a fresh machine: installs what is missing (scripts/setup.sh --models puts
-# the real models in ./models/), builds nuri and generates Korean text with a real model.
+# The main job, from a fresh machine: installs what is missing, builds nuri and generates
+# Korean text with nuri-ko, the model nuri trained itself (share/nuri-ko, in the repository),
+# which every command uses when -m is omitted. NURI_MODEL=FILE picks another model
+# (scripts/setup.sh --models puts Gemma 3 270M and SmolLM2 135M in ./models/).
 #   scripts/demo.sh [PROMPT]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-bash scripts/setup.sh --models
+bash scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build -j "$(nproc)"
-MODEL="${NURI_MODEL:-models/gemma-3-270m-q4_k_m.gguf}"
-PROMPT="${1:-대한민국의 수도는}"
-echo "== nuri run -m $MODEL -p \"$PROMPT\""
-./build/nuri run -m "$MODEL" -p "$PROMPT" -n 64 --temp 0
+PROMPT="${1:-이 영화는 정말}"
+if [ -n "${NURI_MODEL:-}" ]; then
+    echo "== nuri run -m $NURI_MODEL -p \"$PROMPT\""
+else
+    echo "== nuri run -p \"$PROMPT\"   (the bundled model, share/nuri-ko/nuri-ko.gguf)"
+fi
+./build/nuri run -p "$PROMPT" -n 64 --temp 0.7 --seed 1
