@@ -3,9 +3,9 @@
  * 토스뱅크 4-4-4, SC제일 3-2-6, 새마을금고 4-2-6-1, ...), or the same digits bare. No
  * format is unique to accounts, so one is taken only where the text says it is one: a
  * bank's name or 계좌/입금/송금/예금주 within the 48 bytes before, with no other number in
- * between (a bare run of digits needs more than a bank name that is also a common word) (in "계좌 신한 110-123-456789, 주문번호 20240115-123456" the order number is
- * not an account). Groups of 8 or more digits (a date-led order number) are not account
- * groups. */
+ * between (in "계좌 신한 110-123-456789, 주문번호 20240115-123456" the order number is
+ * not an account); a bare run of digits needs more than a bank name that is also a
+ * common word. A group of 8 or more digits (a date-led order number) is no account group. */
 #include <string.h>
 
 #include "text/pii_detect.h"
@@ -34,14 +34,13 @@ static bool context(const uint8_t *s, size_t i, bool grouped) {
 void pii_scan_account(const uint8_t *s, size_t n, pii_sink *out) {
     for (size_t i = 0; i + 10 <= n; i++) {
         if (!pii_digit(s[i]) || !pii_left_ok(s, i)) continue;
-        size_t p = i, digits = 0, groups = 0;
-        bool ok = true;
+        size_t p = i, digits = 0, groups = 0, longest = 0;
         for (;;) {
             size_t k = pii_digits(s, n, p, 15);
             digits += k;
             groups++;
             p += k;
-            if (k >= 8 && !(groups == 1 && (p >= n || s[p] != '-'))) ok = false; /* only bare runs are long */
+            if (k > longest) longest = k;
             if (p + 1 < n && s[p] == '-' && pii_digit(s[p + 1]) && groups < 5) {
                 p++;
                 continue;
@@ -49,7 +48,8 @@ void pii_scan_account(const uint8_t *s, size_t n, pii_sink *out) {
             break;
         }
         size_t end = p;
-        if (ok && groups != 5 && digits >= 10 && digits <= 14 &&
+        bool shape = groups == 1 || (groups <= 4 && longest <= 7);
+        if (shape && digits >= 10 && digits <= 14 &&
             pii_right_ok(s, n, end) && context(s, i, groups > 1)) {
             pii_push(out, NURI_PII_ACCOUNT, i, end);
         }
