@@ -36,7 +36,8 @@ static void usage(FILE *out) {
             "  --min-chars N           drop documents shorter than N characters (default 4)\n"
             "  --min-hangul F          drop documents whose letters are less than F Hangul (0.5)\n"
             "  --pii TYPES             personal data to redact: all (default), none, or a list\n"
-            "                          of RRN,PHONE,EMAIL,CARD\n"
+            "                          of RRN,FRN,PHONE,EMAIL,CARD,ACCOUNT,PASSPORT,DRIVER,\n"
+            "                          BRN,IP,ADDRESS (docs/pii.md)\n"
             "  --no-dedup              keep exact duplicates\n"
             "  --no-near-dedup         keep near duplicates\n"
             "  --near-threshold F      estimated Jaccard similarity of near duplicates (0.8)\n"
@@ -80,26 +81,6 @@ static int on_progress(void *user, const nuri_data_progress *p) {
     }
     ps->last_source = p->source;
     return 0;
-}
-
-static bool parse_pii(const char *s, uint32_t *types) {
-    if (!strcmp(s, "all")) {
-        *types = NURI_PII_ALL;
-        return true;
-    }
-    if (!strcmp(s, "none")) {
-        *types = 0;
-        return true;
-    }
-    *types = 0;
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", s);
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        int t = nuri_pii_type_from_name(tok);
-        if (t < 0) return false;
-        *types |= 1u << t;
-    }
-    return *types != 0;
 }
 
 int cmd_data(int argc, char **argv) {
@@ -149,8 +130,9 @@ int cmd_data(int argc, char **argv) {
             cfg.min_hangul = f;
         } else if (!strcmp(a, "--pii")) {
             if (!(v = cli_value(cmd, argc, argv, &i))) goto done;
-            if (!parse_pii(v, &cfg.pii_types)) {
-                cli_error(cmd, "--pii: '%s' is not all, none or a list of RRN,PHONE,EMAIL,CARD", v);
+            if (!nuri_pii_types_from_list(v, true, &cfg.pii_types)) {
+                cli_error(cmd, "--pii: '%s' is not all, none or a list of RRN,FRN,PHONE,EMAIL,CARD,ACCOUNT,"
+                                 "PASSPORT,DRIVER,BRN,IP,ADDRESS", v);
                 goto done;
             }
         } else if (!strcmp(a, "--no-dedup")) {

@@ -27,24 +27,6 @@ static void usage(FILE *out) {
             "example: echo '연락처는 010-1234-5678이야' | nuri pii redact\n");
 }
 
-static bool parse_types(const char *s, uint32_t *types) {
-    if (!strcmp(s, "all")) {
-        *types = NURI_PII_ALL;
-        return true;
-    }
-    *types = 0;
-    char buf[256];
-    size_t len = strlen(s);
-    if (len == 0 || len >= sizeof buf) return false;
-    memcpy(buf, s, len + 1);
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        int t = nuri_pii_type_from_name(tok);
-        if (t < 0) return false;
-        *types |= 1u << t;
-    }
-    return *types != 0;
-}
-
 static char *read_stdin(size_t *len) {
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
@@ -152,7 +134,7 @@ int cmd_pii(int argc, char **argv) {
         } else if (!strcmp(a, "--types")) {
             const char *v = cli_value("pii", argc, argv, &i);
             if (!v) return 2;
-            if (!parse_types(v, &types)) {
+            if (!nuri_pii_types_from_list(v, false, &types)) {
                 cli_error("pii", "--types: '%s' is not all or a list of RRN,FRN,PHONE,EMAIL,CARD,ACCOUNT,"
                                  "PASSPORT,DRIVER,BRN,IP,ADDRESS", v);
                 return 2;

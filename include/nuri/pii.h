@@ -13,6 +13,7 @@
 #ifndef NURI_PII_H
 #define NURI_PII_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,9 @@ const char *nuri_pii_type_name(nuri_pii_type type);
 const char *nuri_pii_placeholder(nuri_pii_type type);
 /* The type named name (case-insensitive), or -1. */
 int nuri_pii_type_from_name(const char *name);
+/* A comma-separated list of type names, or "all", or (when allow_none) "none", as a bit
+ * set in *types; false (and *types unchanged) on an unknown name or an empty list. */
+bool nuri_pii_types_from_list(const char *list, bool allow_none, uint32_t *types);
 
 /* Finds the entities of the types in `types` (a bit set). *spans is malloc'd (free it;
  * it may be non-NULL with *n == 0), sorted by start and disjoint. */

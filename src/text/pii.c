@@ -37,6 +37,34 @@ int nuri_pii_type_from_name(const char *name) {
     return -1;
 }
 
+bool nuri_pii_types_from_list(const char *list, bool allow_none, uint32_t *types) {
+    if (!strcmp(list, "all")) {
+        *types = NURI_PII_ALL;
+        return true;
+    }
+    if (allow_none && !strcmp(list, "none")) {
+        *types = 0;
+        return true;
+    }
+    uint32_t set = 0;
+    const char *p = list;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char name[16];
+        if (len == 0 || len >= sizeof name) return false;
+        memcpy(name, p, len);
+        name[len] = 0;
+        int t = nuri_pii_type_from_name(name);
+        if (t < 0) return false;
+        set |= 1u << t;
+        if (!comma) break;
+        p = comma + 1;
+    }
+    *types = set;
+    return true;
+}
+
 void pii_push(pii_sink *s, nuri_pii_type type, size_t start, size_t end) {
     if (s->oom) return;
     if (s->n == s->cap) {

@@ -236,6 +236,23 @@ int main(void) {
     for (size_t i = 0; i < sizeof positives / sizeof positives[0]; i++) check_case(&positives[i]);
     for (size_t i = 0; i < sizeof negatives / sizeof negatives[0]; i++) check_negative(negatives[i]);
 
+    /* type lists, as nuri data --pii and nuri pii --types take them */
+    uint32_t set = 7;
+    CHECK(nuri_pii_types_from_list("all", false, &set) && set == NURI_PII_ALL);
+    CHECK(nuri_pii_types_from_list("none", true, &set) && set == 0);
+    set = 7;
+    CHECK(!nuri_pii_types_from_list("none", false, &set) && set == 7);
+    CHECK(nuri_pii_types_from_list("phone,RRN", false, &set) &&
+          set == ((1u << NURI_PII_PHONE) | (1u << NURI_PII_RRN)));
+    CHECK(nuri_pii_types_from_list("ADDRESS", false, &set) && set == 1u << NURI_PII_ADDRESS);
+    set = 7;
+    CHECK(!nuri_pii_types_from_list("PHONE,", false, &set) && set == 7);
+    CHECK(!nuri_pii_types_from_list(",PHONE", false, &set) && set == 7);
+    CHECK(!nuri_pii_types_from_list("PHONE,,RRN", false, &set) && set == 7);
+    CHECK(!nuri_pii_types_from_list("", false, &set) && set == 7);
+    CHECK(!nuri_pii_types_from_list("PHONEX", false, &set) && set == 7);
+    CHECK(!nuri_pii_types_from_list("ADDRESSADDRESSADDRESS", false, &set) && set == 7);
+
     /* names and placeholders */
     CHECK(!strcmp(nuri_pii_placeholder(NURI_PII_RRN), "[RRN]"));
     CHECK(!strcmp(nuri_pii_placeholder(NURI_PII_PHONE), "[PHONE]"));
