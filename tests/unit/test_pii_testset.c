@@ -1,9 +1,10 @@
-/* nuri's precision and recall on the labeled Korean PII test set
- * (tests/data/pii/ko_pii_testset.jsonl, made by scripts/make_pii_testset.py and committed
- * before the detectors of its new types were written). A span counts when type, start
+/* nuri's precision and recall on the two labeled Korean PII test sets: ko_pii_testset.jsonl
+ * (scripts/make_pii_testset.py, committed before the detectors of its new types were
+ * written) and ko_pii_heldout.jsonl (scripts/make_pii_heldout.py, written afterwards by
+ * someone who had not read the detectors; never tuned on). A span counts when type, start
  * and end all match the label. Each type has floors set from the measured numbers
  * (docs/pii.md): a detector change that loses a labeled span or adds a false positive on
- * the set fails here, and a deliberate trade has to change the floor and say why. */
+ * a set fails here, and a deliberate trade has to change the floor and say why. */
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,8 +13,23 @@
 #include "nuri/pii.h"
 #include "test.h"
 
-/* Measured on the committed set: every type 1.000 / 1.000 (see docs/pii.md). */
-static const double floor_precision = 1.0, floor_recall = 1.0;
+typedef struct {
+    const char *file;
+    size_t min_docs, min_labels, min_negatives, min_per_type;
+    /* per type, in nuri_pii_type order (checked below); 1.0 where the measurement was perfect */
+    double precision[NURI_PII_TYPE_COUNT], recall[NURI_PII_TYPE_COUNT];
+} test_set;
+
+/* Measured (docs/pii.md). The held-out set's misses are known gaps: accounts whose bank
+ * name or 계좌 comes after the number or in English, an unseparated JCB card number, and
+ * version strings read as IPv4. */
+static const test_set sets[] = {
+    {"ko_pii_testset.jsonl", 700, 500, 150, 40,
+     {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}},
+    /* order: RRN PHONE EMAIL CARD FRN BRN DRIVER PASSPORT ACCOUNT IP ADDRESS */
+    {"ko_pii_heldout.jsonl", 400, 250, 120, 20,
+     {1, 1, 1, 1, 1, 1, 1, 1, 1, 24.0 / 27, 1}, {1, 1, 1, 23.0 / 24, 1, 1, 1, 1, 30.0 / 38, 1, 1}},
+};
 
 typedef struct {
     uint64_t tp, fp, fn;
@@ -23,14 +39,14 @@ static bool same(const nuri_pii_span *s, int type, double a, double b) {
     return (int)s->type == type && (double)s->start == a && (double)s->end == b;
 }
 
-int main(void) {
+static void score_set(const test_set *set) {
     char path[1024];
-    snprintf(path, sizeof path, "%s/tests/data/pii/ko_pii_testset.jsonl", NURI_SOURCE_DIR);
+    snprintf(path, sizeof path, "%s/tests/data/pii/%s", NURI_SOURCE_DIR, set->file);
     char *data = NULL;
     size_t len = 0;
     nuri_error err;
     CHECK_OK(nuri_read_file(path, &data, &len, &err), &err);
-    if (!data) return test_done("test_pii_testset");
+    if (!data) return;
     tally t[NURI_PII_TYPE_COUNT] = {{0}};
     size_t docs = 0, labels = 0, negatives = 0;
     for (char *line = data, *next; line < data + len; line = next) {
@@ -77,9 +93,9 @@ int main(void) {
         cJSON_Delete(doc);
     }
     free(data);
-    CHECKF(docs >= 700 && labels >= 500 && negatives >= 150, "test set: %zu texts, %zu spans, %zu negatives", docs,
-           labels, negatives);
-    printf("%zu texts, %zu labeled spans, %zu hard negatives\n", docs, labels, negatives);
+    CHECKF(docs >= set->min_docs && labels >= set->min_labels && negatives >= set->min_negatives,
+           "%s: %zu texts, %zu spans, %zu negatives", set->file, docs, labels, negatives);
+    printf("%s: %zu texts, %zu labeled spans, %zu hard negatives\n", set->file, docs, labels, negatives);
     printf("| type | spans | TP | FP | FN | precision | recall |\n|---|---|---|---|---|---|---|\n");
     for (int k = 0; k < NURI_PII_TYPE_COUNT; k++) {
         double p = t[k].tp + t[k].fp ? (double)t[k].tp / (double)(t[k].tp + t[k].fp) : 1.0;
@@ -87,11 +103,17 @@ int main(void) {
         printf("| %s | %llu | %llu | %llu | %llu | %.3f | %.3f |\n", nuri_pii_type_name(k),
                (unsigned long long)(t[k].tp + t[k].fn), (unsigned long long)t[k].tp, (unsigned long long)t[k].fp,
                (unsigned long long)t[k].fn, p, r);
-        CHECKF(t[k].tp + t[k].fn >= 40, "%s: only %llu labeled spans", nuri_pii_type_name(k),
-               (unsigned long long)(t[k].tp + t[k].fn));
-        CHECKF(p >= floor_precision, "%s: precision %.3f below the floor %.3f", nuri_pii_type_name(k), p,
-               floor_precision);
-        CHECKF(r >= floor_recall, "%s: recall %.3f below the floor %.3f", nuri_pii_type_name(k), r, floor_recall);
+        CHECKF(t[k].tp + t[k].fn >= set->min_per_type, "%s %s: only %llu labeled spans", set->file,
+               nuri_pii_type_name(k), (unsigned long long)(t[k].tp + t[k].fn));
+        CHECKF(p >= set->precision[k] - 1e-9, "%s %s: precision %.3f below the floor %.3f", set->file,
+               nuri_pii_type_name(k), p, set->precision[k]);
+        CHECKF(r >= set->recall[k] - 1e-9, "%s %s: recall %.3f below the floor %.3f", set->file,
+               nuri_pii_type_name(k), r, set->recall[k]);
     }
+}
+
+int main(void) {
+    CHECK(NURI_PII_TYPE_COUNT == 11 && NURI_PII_CARD == 3 && NURI_PII_ACCOUNT == 8 && NURI_PII_IP == 9);
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) score_set(&sets[i]);
     return test_done("test_pii_testset");
 }
