@@ -86,6 +86,16 @@ static void eval_calibration(FILE *out, const cJSON *const pps[2]) {
     }
 }
 
+/* A column is headed by the directory's last component: the leading part of a long path
+ * says nothing about which model it is. */
+static const char *dir_label(const char *dir) {
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') n--;
+    const char *s = dir + n;
+    while (s > dir && s[-1] != '/') s--;
+    return s;
+}
+
 nuri_status nuri_audit_compare(const char *dir1, const char *dir2, FILE *out, nuri_error *err) {
     cJSON *a, *b;
     nuri_status st = load(dir1, &a, err);
@@ -94,7 +104,7 @@ nuri_status nuri_audit_compare(const char *dir1, const char *dir2, FILE *out, nu
         cJSON_Delete(a);
         return st;
     }
-    fprintf(out, "%-28s %20.20s %20.20s\n", "safe rate", dir1, dir2);
+    fprintf(out, "%-28s %20.20s %20.20s\n", "safe rate", dir_label(dir1), dir_label(dir2));
     const cJSON *pps[2] = {a, b};
     for (int w = 0; w < 2; w++)
         for (const cJSON *f = cJSON_GetObjectItem(pps[w], "families")->child; f; f = f->next) {
