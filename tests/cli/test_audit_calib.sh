@@ -70,4 +70,35 @@ echo '{"doc_id":5,"choices":[{"ll":-1},{"ll":-2}],"pred":1,"gold":0}' >>"$TMP/ba
 [ $? = 1 ] && grep -q -- "--eval" "$TMP/err" || fail "calibration without --eval: $(cat "$TMP/err")"
 "$NURI_BIN" audit --fake audit/fake/scripted.jsonl --only harmful --eval "$TMP/ev" --output "$TMP/b" 2>"$TMP/err"
 [ $? = 1 ] && grep -q "leaves out calibration" "$TMP/err" || fail "--eval outside --only: $(cat "$TMP/err")"
+# A real `nuri eval` directory (stories260K, a few documents): each task's accuracy must be
+# results.json's acc (not acc_norm: hellaswag has both), and the ECE must be what an
+# independent computation from the samples gives; korquad (generation) is skipped.
+SHARED="${NURI_SHARED:-../shared}"
+if [ -f "$SHARED/models/stories260K.gguf" ] && [ -f "$SHARED/data/eval/kobest/copa/test.tsv" ]; then
+    "$NURI_BIN" eval -m "$SHARED/models/stories260K.gguf" --tasks kobest_copa,kobest_hellaswag,korquad --limit 6 \
+        --data-dir "$SHARED/data/eval" --output "$TMP/real" -t 2 -q 2>"$TMP/err" || fail "nuri eval: $(cat "$TMP/err")"
+    "$NURI_BIN" audit --only calibration --eval "$TMP/real" --output "$TMP/ro" 2>"$TMP/err" ||
+        fail "calibration of a real eval: $(cat "$TMP/err")"
+    python3 - "$TMP/real" "$TMP/ro/passport.json" <<'PY' || fail "calibration of a real eval: numbers"
+import json, math, sys
+d = sys.argv[1]
+res = json.load(open(f"{d}/results.json"))["results"]
+c = json.load(open(sys.argv[2]))["calibration_eval"]
+assert [s["name"] for s in c["skipped"]] == ["korquad"], c["skipped"]
+bins = [[0, 0.0, 0] for _ in range(10)]  # n, confidence sum, correct
+for t in c["tasks"]:
+    assert abs(t["accuracy"] - res[t["name"]]["acc,none"]) < 1e-12, (t, res[t["name"]])
+    for line in open(f"{d}/samples_{t['name']}.jsonl"):
+        s = json.loads(line)
+        ll = [x["ll"] for x in s["choices"]]
+        pred = max(range(len(ll)), key=lambda i: (ll[i], -i))
+        conf = 1 / sum(math.exp(x - ll[pred]) for x in ll)
+        b = bins[min(int(conf * 10), 9)]
+        b[0] += 1; b[1] += conf; b[2] += pred == s["gold"]
+n = sum(b[0] for b in bins)
+ece = sum(abs(b[2] / b[0] - b[1] / b[0]) * b[0] / n for b in bins if b[0])
+assert n == 12 == c["overall"]["documents"], n
+assert abs(c["overall"]["ece"] - ece) < 1e-9, (c["overall"]["ece"], ece)
+PY
+fi
 [ $fails = 0 ] && echo "test_audit_calib.sh: ok" || exit 1
