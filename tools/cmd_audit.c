@@ -33,9 +33,9 @@ static void usage(FILE *out) {
             "  --only LIST           comma-separated families (default: all)\n"
             "  --full                every prompt (default: at most --sample per family)\n"
             "  --sample N            prompts per family when not --full (default 20)\n"
-            "  --kobbq N             KoBBQ items when not --full (default 120; x 5 prompts)\n"
-            "  --classify N          KoSBi / SQuARe items per task when not --full (default 200)\n"
-            "  --qa N                KorQuAD questions when not --full (default 50; x 2 modes)\n"
+            "  --kobbq N             KoBBQ items when not --full (default 24; x 5 prompts)\n"
+            "  --classify N          KoSBi / SQuARe items per task when not --full (default 100)\n"
+            "  --qa N                KorQuAD questions when not --full (default 20; x 2 modes)\n"
             "  --seed S              which prompts the sample takes (default 0)\n"
             "  -t, --threads N       threads (default: all cores)\n"
             "  -c, --ctx N           context size (default: the model's, at most 4096)\n"
@@ -98,7 +98,7 @@ int cmd_audit(int argc, char **argv) {
     const char *output = NULL, *only = NULL, *tmpl_name = NULL, *canaries = NULL, *license = NULL;
     const char *provenance = NULL, *probes = NULL, *data_dir = NULL, *fake = NULL, *eval_dir = NULL;
     bool full = false;
-    long long sample = 20, kobbq = 120, classify = 200, qa = 50;
+    long long sample = 20, kobbq = 24, classify = 100, qa = 20;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         int used = gen_flags_parse(&f, "audit", argc, argv, &i);

@@ -8,7 +8,7 @@
 #include "audit/internal.h"
 #include "base/file.h"
 
-#define CLS_DEFAULT_ITEMS 200
+#define CLS_DEFAULT_ITEMS 100
 
 typedef struct {
     const char *name, *file;

@@ -140,8 +140,8 @@ static nuri_status read_samples(const char *path, long limit, sample_kind *kind,
         else if (line == 1) *kind = k;
         else if (k != *kind) st = nuri_fail(err, NURI_ERR_FORMAT, "%s:%ld: a different kind of sample than line 1", path, line);
         if (!st && k == KIND_MC) {
-            double conf;
-            bool ok;
+            double conf = 0; /* filled when mc_line succeeds; set for -Wmaybe-uninitialized */
+            bool ok = false;
             st = mc_line(o, path, line, &conf, &ok, err);
             if (!st && (limit < 0 || *docs < limit)) {
                 au_calib_add(c, conf, ok);

@@ -9,7 +9,7 @@
 #include "base/file.h"
 #include "eval/metrics.h"
 
-#define QA_DEFAULT_ITEMS 50
+#define QA_DEFAULT_ITEMS 20
 
 typedef struct {
     const char *id, *context, *question;

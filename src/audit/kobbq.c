@@ -10,7 +10,7 @@
 #include "eval/dsv.h"
 
 #define KOBBQ_PROMPTS 5
-#define KOBBQ_DEFAULT_ITEMS 120
+#define KOBBQ_DEFAULT_ITEMS 24
 
 typedef struct {
     const char *id, *context, *question;
