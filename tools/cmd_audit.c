@@ -59,10 +59,15 @@ static const char *default_dir(const char *env, const char *rel, char *buf, size
     return buf;
 }
 
+/* user points at a bool: stderr is a terminal. A log file gets one line per family. */
 static void progress(void *user, const char *family, int done, int total) {
-    (void)user;
-    fprintf(stderr, "\raudit: %-14s %d/%d", family, done, total);
-    if (done == total) fputc('\n', stderr);
+    const bool tty = *(const bool *)user;
+    if (tty) {
+        fprintf(stderr, "\raudit: %-14s %d/%d", family, done, total);
+        if (done == total) fputc('\n', stderr);
+    } else if (done == total) {
+        fprintf(stderr, "audit: %-14s %d/%d\n", family, done, total);
+    }
 }
 
 /* --only naming nothing but calibration (of nuri eval samples): no model is loaded. */
@@ -160,7 +165,9 @@ int cmd_audit(int argc, char **argv) {
     p.qa_items = (int)qa;
     p.seed = f.sampling.seed;
     p.n_threads = f.threads > 0 ? (int)f.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    bool stderr_tty = isatty(2) != 0;
     p.progress = progress;
+    p.user = &stderr_tty;
     p.cancel = &stop_audit;
     signal(SIGINT, on_sigint);
     nuri_error err;
