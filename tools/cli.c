@@ -109,3 +109,25 @@ bool cli_isa(const char *cmd, const char *s, int *isa) {
     }
     return true;
 }
+
+char *cli_read_stdin(size_t *len) {
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (n + 1 >= cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) break;
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, stdin);
+        n += got;
+        if (got == 0) {
+            if (ferror(stdin)) break;
+            buf[n] = 0;
+            *len = n;
+            return buf;
+        }
+    }
+    free(buf);
+    return NULL;
+}

@@ -21,6 +21,9 @@ bool cli_float(const char *cmd, const char *flag, const char *s, double lo, doub
                double *out);
 /* Parse "1,2,3" into a malloc'd array of token ids (each >= 0). */
 bool cli_ids(const char *cmd, const char *flag, const char *s, int32_t **ids, size_t *n);
+/* All of standard input, NUL-terminated (malloc'd; *len excludes the NUL); NULL on a read
+ * error or out of memory. */
+char *cli_read_stdin(size_t *len);
 /* Parse an ISA name (scalar, avx2, avx512) into a nuri_isa; prints the error. */
 bool cli_isa(const char *cmd, const char *s, int *isa);
 /* The value after argv[*i] for flag, advancing *i; prints an error when missing. */

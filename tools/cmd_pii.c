@@ -27,28 +27,6 @@ static void usage(FILE *out) {
             "example: echo '연락처는 010-1234-5678이야' | nuri pii redact\n");
 }
 
-static char *read_stdin(size_t *len) {
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n + 1 >= cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) break;
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, stdin);
-        n += got;
-        if (got == 0) {
-            if (ferror(stdin)) break;
-            buf[n] = 0;
-            *len = n;
-            return buf;
-        }
-    }
-    free(buf);
-    return NULL;
-}
-
 /* s as a NUL-terminated string of valid UTF-8: each byte that does not start a valid
  * sequence becomes U+FFFD, so the JSON line stays valid whatever the input. */
 static char *utf8_or_replacement(const char *s, size_t n) {
@@ -152,7 +130,7 @@ int cmd_pii(int argc, char **argv) {
     }
     if (first_file >= argc) {
         size_t len = 0;
-        char *text = read_stdin(&len);
+        char *text = cli_read_stdin(&len);
         if (!text) {
             cli_error("pii", "cannot read standard input");
             return 1;

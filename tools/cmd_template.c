@@ -44,27 +44,6 @@ static void fail_msg(const char *msg) {
     cli_error("template", "%s", line);
 }
 
-static char *read_stdin(size_t *len) {
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n + 1 >= cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) break;
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, stdin);
-        n += got;
-        if (got == 0) {
-            buf[n] = 0;
-            *len = n;
-            return buf;
-        }
-    }
-    free(buf);
-    return NULL;
-}
-
 static char *str_dup(nuri_str s) {
     char *p = malloc(s.len + 1);
     if (p) {
@@ -177,7 +156,7 @@ int cmd_template(int argc, char **argv) {
         goto done;
     }
     if (!strcmp(msgs_file, "-")) {
-        if (!(msgs = read_stdin(&msgs_len))) {
+        if (!(msgs = cli_read_stdin(&msgs_len))) {
             cli_error("template", "cannot read the messages from standard input");
             goto done;
         }

@@ -125,26 +125,6 @@ static int run_detokenize(const nuri_tokenizer *tok, const char *list, bool spec
     return 0;
 }
 
-static char *read_stdin(size_t *len) {
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, stdin);
-        n += got;
-        if (got == 0) break;
-        if (n == cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                return NULL;
-            }
-            buf = nb;
-        }
-    }
-    *len = n;
-    return buf;
-}
-
 int cmd_tokenize(int argc, char **argv) {
     const char *model = NULL, *text = NULL, *file = NULL, *inp = NULL, *detok = NULL;
     bool pieces = false, use_stdin = false, count = false;
@@ -239,9 +219,9 @@ int cmd_tokenize(int argc, char **argv) {
         }
         text = owned;
     } else if (use_stdin) {
-        owned = read_stdin(&len);
+        owned = cli_read_stdin(&len);
         if (!owned) {
-            cli_error("tokenize", "out of memory reading standard input");
+            cli_error("tokenize", "cannot read standard input");
             nuri_tokenizer_free(tok);
             return 1;
         }
