@@ -69,6 +69,17 @@ static inline int test_have_shared(void) {
     return stat(p, &st) == 0;
 }
 
+/* Writes text to dir/rel; a test that cannot write its own temporary files stops here. */
+static inline void test_write_file(const char *dir, const char *rel, const char *text) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    FILE *f = fopen(path, "wb");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
 static inline char *test_read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;

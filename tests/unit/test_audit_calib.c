@@ -13,17 +13,7 @@
 
 static char tmp[256];
 
-static void write_file(const char *rel, const char *text) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", tmp, rel);
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        perror(path);
-        exit(1);
-    }
-    fputs(text, f);
-    fclose(f);
-}
+static void write_file(const char *rel, const char *text) { test_write_file(tmp, rel, text); }
 
 static void mkdir_rel(const char *rel) {
     char path[512];
